@@ -1,0 +1,45 @@
+//! Names that two processes must spell the same way. Each one lives here once.
+
+/// Name of the `zellij pipe` that carries [`crate::AgentEvent`]s to the dashboard.
+///
+/// The payload of each message is one `AgentEvent` serialized as JSON.
+pub const EVENT_PIPE: &str = "exomonad-event";
+
+/// File name of the dashboard plugin when the host writes it out to disk.
+pub const DASHBOARD_WASM_FILE: &str = "exomonad-dashboard.wasm";
+
+/// Environment variable that names the agent (see [`crate::AgentId::resolve`]).
+///
+/// Set at spawn time in the agent's pane environment; every hook and MCP process
+/// of that agent inherits it.
+pub const ENV_AGENT_ID: &str = "EXOMONAD_AGENT_ID";
+
+/// Environment variable that overrides the role (`lead` or `worker`) from the config.
+pub const ENV_ROLE: &str = "EXOMONAD_ROLE";
+
+/// Environment variable that overrides the Zellij session events are sent to.
+///
+/// When neither it nor the config names a session, Zellij's own
+/// [`ENV_ZELLIJ_SESSION_NAME`] is used.
+pub const ENV_SESSION: &str = "EXOMONAD_SESSION";
+
+/// Set by Zellij in every pane: the name of the session the pane belongs to.
+pub const ENV_ZELLIJ_SESSION_NAME: &str = "ZELLIJ_SESSION_NAME";
+
+/// Set by Zellij in every pane (to the server's pid); its presence means "inside Zellij".
+pub const ENV_ZELLIJ: &str = "ZELLIJ";
+
+/// Environment variable naming the `zellij` executable the host runs (default: `zellij` on `PATH`).
+pub const ENV_ZELLIJ_BIN: &str = "EXOMONAD_ZELLIJ_BIN";
+
+/// Environment variable for the host's log filter (`tracing` env-filter syntax, e.g. `debug`).
+pub const ENV_LOG: &str = "EXOMONAD_LOG";
+
+/// Directory, relative to the project root, that holds exomonad's per-project state.
+pub const STATE_DIR: &str = ".exomonad";
+
+/// Config file inside [`STATE_DIR`].
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// Log directory inside [`STATE_DIR`].
+pub const LOG_DIR: &str = "logs";
