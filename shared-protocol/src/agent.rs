@@ -26,7 +26,9 @@ pub enum AgentIdError {
     #[error("agent id is {0} bytes long; at most {max} are allowed", max = AgentId::MAX_LEN)]
     TooLong(usize),
     /// The string holds a byte outside `[A-Za-z0-9._-]`, starts with `.`/`-`/`_`, or holds `..`.
-    #[error("agent id {0:?} must be ASCII letters, digits, '-', '_' or '.', start with a letter or digit, and not contain '..'")]
+    #[error(
+        "agent id {0:?} must be ASCII letters, digits, '-', '_' or '.', start with a letter or digit, and not contain '..'"
+    )]
     BadCharacters(String),
 }
 
@@ -158,7 +160,9 @@ impl std::str::FromStr for Role {
         match s.to_ascii_lowercase().as_str() {
             "lead" => Ok(Role::Lead),
             "worker" => Ok(Role::Worker),
-            other => Err(format!("unknown role {other:?}: expected \"lead\" or \"worker\"")),
+            other => Err(format!(
+                "unknown role {other:?}: expected \"lead\" or \"worker\""
+            )),
         }
     }
 }
@@ -187,7 +191,9 @@ mod tests {
     fn rejects_everything_else() {
         assert_eq!(AgentId::new(""), Err(AgentIdError::Empty));
         assert_eq!(AgentId::new("x".repeat(65)), Err(AgentIdError::TooLong(65)));
-        for bad in ["../x", "a/b", ".hidden", "-x", "a b", "a..b", "é", "a\"b", "a\nb"] {
+        for bad in [
+            "../x", "a/b", ".hidden", "-x", "a b", "a..b", "é", "a\"b", "a\nb",
+        ] {
             assert!(
                 matches!(AgentId::new(bad), Err(AgentIdError::BadCharacters(_))),
                 "{bad:?}"
@@ -201,8 +207,14 @@ mod tests {
             AgentId::slugify("gh-12/Fix \"quotes\"").unwrap().as_str(),
             "gh-12-fix-quotes"
         );
-        assert_eq!(AgentId::slugify("../../etc/passwd").unwrap().as_str(), "etc-passwd");
-        assert_eq!(AgentId::slugify("\u{1b}[31mred\u{1b}[0m").unwrap().as_str(), "31mred-0m");
+        assert_eq!(
+            AgentId::slugify("../../etc/passwd").unwrap().as_str(),
+            "etc-passwd"
+        );
+        assert_eq!(
+            AgentId::slugify("\u{1b}[31mred\u{1b}[0m").unwrap().as_str(),
+            "31mred-0m"
+        );
         assert!(AgentId::slugify("🙂 שלום").is_none());
         assert!(AgentId::slugify(&"ab-".repeat(100)).unwrap().as_str().len() <= AgentId::MAX_LEN);
     }
@@ -210,7 +222,10 @@ mod tests {
     #[test]
     fn resolve_prefers_explicit_then_config_then_branch() {
         let r = |e, c, b| AgentId::resolve(e, c, b).map(|id| id.to_string());
-        assert_eq!(r(Some("alpha"), Some("beta"), Some("main")), Ok("alpha".into()));
+        assert_eq!(
+            r(Some("alpha"), Some("beta"), Some("main")),
+            Ok("alpha".into())
+        );
         assert_eq!(r(None, Some("beta"), Some("main")), Ok("beta".into()));
         assert_eq!(r(Some(""), None, Some("gh-3/x")), Ok("gh-3-x".into()));
         assert_eq!(r(None, None, None), Ok("lead".into()));

@@ -117,9 +117,15 @@ mod tests {
     fn every_kind_round_trips() {
         let kinds = [
             EventKind::AgentStarted { runtime: None },
-            EventKind::AgentStarted { runtime: Some(Runtime::Gemini) },
-            EventKind::StopHookBlocked { reason: "uncommitted: a.txt".into() },
-            EventKind::AgentStopped { reason: Some("other".into()) },
+            EventKind::AgentStarted {
+                runtime: Some(Runtime::Gemini),
+            },
+            EventKind::StopHookBlocked {
+                reason: "uncommitted: a.txt".into(),
+            },
+            EventKind::AgentStopped {
+                reason: Some("other".into()),
+            },
         ];
         for kind in kinds {
             let ev = AgentEvent::now(id("b"), kind);
@@ -130,9 +136,19 @@ mod tests {
     #[test]
     fn bad_payloads_say_what_is_wrong() {
         let unknown = r#"{"agent_id":"a","at":"2026-11-20T23:18:02Z","type":"exploded"}"#;
-        assert!(AgentEvent::from_json(unknown).unwrap_err().to_string().contains("exploded"));
+        assert!(
+            AgentEvent::from_json(unknown)
+                .unwrap_err()
+                .to_string()
+                .contains("exploded")
+        );
         let bad_id = r#"{"agent_id":"../a","at":"2026-11-20T23:18:02Z","type":"agent_started"}"#;
-        assert!(AgentEvent::from_json(bad_id).unwrap_err().to_string().contains("agent id"));
+        assert!(
+            AgentEvent::from_json(bad_id)
+                .unwrap_err()
+                .to_string()
+                .contains("agent id")
+        );
         assert!(AgentEvent::from_json("not json").is_err());
     }
 }

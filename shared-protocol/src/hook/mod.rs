@@ -123,14 +123,23 @@ mod tests {
     fn canonical_names_ignore_case_and_separators() {
         let c = Runtime::Claude;
         assert_eq!(c.canonical_event_name("pre-tool-use"), Some("PreToolUse"));
-        assert_eq!(c.canonical_event_name("SESSION_START"), Some("SessionStart"));
+        assert_eq!(
+            c.canonical_event_name("SESSION_START"),
+            Some("SessionStart")
+        );
         assert_eq!(c.canonical_event_name("BeforeTool"), None);
-        assert_eq!(Runtime::Gemini.canonical_event_name("after-agent"), Some("AfterAgent"));
+        assert_eq!(
+            Runtime::Gemini.canonical_event_name("after-agent"),
+            Some("AfterAgent")
+        );
     }
 
     #[test]
     fn phases_line_up_across_runtimes() {
-        assert_eq!(Runtime::Claude.phase("Stop"), Runtime::Gemini.phase("AfterAgent"));
+        assert_eq!(
+            Runtime::Claude.phase("Stop"),
+            Runtime::Gemini.phase("AfterAgent")
+        );
         assert_eq!(Runtime::Claude.phase("PreToolUse"), HookPhase::BeforeTool);
         assert_eq!(Runtime::Gemini.phase("BeforeTool"), HookPhase::BeforeTool);
         assert_eq!(Runtime::Claude.phase("Whatever"), HookPhase::Other);

@@ -1,0 +1,80 @@
+//! The command line (`clap`). `exomonad --help` lists the commands.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use exomonad_protocol::Runtime;
+
+use crate::commands;
+use crate::context::Context;
+
+/// exomonad: run a team of AI coding agents in Zellij.
+#[derive(Debug, Parser)]
+#[command(name = "exomonad", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Handle one hook of an agent runtime: payload on stdin, answer on stdout (always exit 0).
+    Hook {
+        /// The hook event, as the runtime spells it (PreToolUse) or kebab-case (pre-tool-use).
+        event: String,
+        /// Which runtime fired it: claude or gemini.
+        #[arg(long, default_value = "claude")]
+        runtime: Runtime,
+    },
+    /// Open (or attach to) this project's Zellij session with the lead pane and the dashboard.
+    Init {
+        /// Session name (default: `session` in .exomonad/config.toml, else the directory name).
+        #[arg(long)]
+        session: Option<String>,
+        /// Replace a live session of that name instead of attaching to it.
+        #[arg(long)]
+        recreate: bool,
+    },
+    /// Write the dashboard plugin file (if needed) and print its absolute path.
+    PluginPath,
+}
+
+/// Parses the arguments and runs the command.
+///
+/// A `hook` whose arguments do not parse still answers `{}` with exit 0 (and says why on
+/// stderr): a misconfigured hook must not block the agent (exit 2 would).
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if std::env::args().nth(1).as_deref() == Some("hook") => {
+            eprintln!("exomonad hook: {e}");
+            println!("{}", crate::answer::PROCEED);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => e.exit(),
+    };
+    match cli.command {
+        Command::Hook { event, runtime } => commands::hook::run(&event, runtime),
+        Command::Init { session, recreate } => {
+            let ctx = Context::from_process();
+            let _log = crate::logging::init(&ctx.project_dir, "init", true);
+            let options = commands::init::InitOptions { session, recreate };
+            report(commands::init::run(&ctx, &options))
+        }
+        Command::PluginPath => {
+            report(crate::paths::install_dashboard().map(|p| println!("{}", p.display())))
+        }
+    }
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("exomonad: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

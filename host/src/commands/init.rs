@@ -1,0 +1,175 @@
+//! `exomonad init [--session NAME] [--recreate]`: opens the project's Zellij session with
+//! the lead pane and the dashboard.
+//!
+//! Steps: install the dashboard plugin file ([`crate::paths::install_dashboard`]); write
+//! exomonad's Claude hook settings to `.exomonad/claude-settings.json`; render the session
+//! layout to `.exomonad/session-layout.kdl`; then, by the session's state: none → create
+//! it; exited → delete it and create it; live → attach (or, with `--recreate`, kill,
+//! delete and create). Creating and attaching replace this process with `zellij`.
+
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use exomonad_protocol::names::{ENV_ZELLIJ, ENV_ZELLIJ_SESSION_NAME};
+
+use crate::agent_settings;
+use crate::config::ensure_state_dir;
+use crate::context::Context;
+use crate::layout::{SESSION_LAYOUT, SessionLayout, strip_controls};
+use crate::paths;
+use crate::services::zellij::Zellij;
+
+/// Options of `exomonad init`.
+#[derive(Debug, Clone, Default)]
+pub struct InitOptions {
+    /// Session name; default: `session` from the config, else the project directory's name.
+    pub session: Option<String>,
+    /// Replace a live session of that name instead of attaching to it.
+    pub recreate: bool,
+}
+
+/// Runs `init`. Returns only on error: on success the process becomes `zellij`.
+///
+/// # Errors
+/// Inside Zellij already; a session name that is empty or holds `/` or control characters;
+/// files that cannot be written; Zellij missing or failing.
+pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
+    if std::env::var_os(ENV_ZELLIJ).is_some() {
+        let current = std::env::var(ENV_ZELLIJ_SESSION_NAME).unwrap_or_default();
+        bail!(
+            "already inside Zellij (session {current:?}): run `exomonad init` from a terminal outside Zellij"
+        );
+    }
+    let session = options
+        .session
+        .clone()
+        .or_else(|| ctx.session.clone())
+        .unwrap_or_else(|| default_session_name(&ctx.project_dir));
+    validate_session_name(&session)?;
+
+    let plugin = paths::install_dashboard()?;
+    let state_dir = ensure_state_dir(&ctx.project_dir)?;
+    let lead_command = lead_command(ctx, &state_dir)?;
+    let layout = SessionLayout {
+        plugin_url: paths::plugin_url(&plugin),
+        cwd: ctx.project_dir.display().to_string(),
+        lead_command,
+    }
+    .render(SESSION_LAYOUT)?;
+    let layout_path = state_dir.join("session-layout.kdl");
+    std::fs::write(&layout_path, layout)
+        .with_context(|| format!("writing {}", layout_path.display()))?;
+
+    let zellij = Zellij::from_env();
+    let existing = zellij
+        .list_sessions()?
+        .into_iter()
+        .find(|s| s.name == session);
+    let limit = std::time::Duration::from_secs(10);
+    match existing {
+        Some(s) if !s.exited && !options.recreate => {
+            tracing::info!("attaching to the live session {session}");
+            return Err(zellij
+                .command()
+                .args(["attach", &session])
+                .stdin(std::process::Stdio::inherit())
+                .exec()
+                .into());
+        }
+        Some(s) => {
+            if !s.exited {
+                tracing::info!("--recreate: killing the live session {session}");
+                zellij.run(&["kill-session", &session], limit)?;
+            }
+            zellij.run(&["delete-session", "--force", &session], limit)?;
+        }
+        None => {}
+    }
+    tracing::info!("creating session {session} with {}", layout_path.display());
+    let err = zellij
+        .command()
+        .arg("--session")
+        .arg(&session)
+        .arg("--new-session-with-layout")
+        .arg(&layout_path)
+        .current_dir(&ctx.project_dir)
+        .stdin(std::process::Stdio::inherit())
+        .exec();
+    Err(err).context("starting zellij")
+}
+
+/// The default session name: the project directory's name, lower-cased, with every run of
+/// characters other than ASCII letters and digits turned into `-` (at most 32 characters).
+pub fn default_session_name(project_dir: &Path) -> String {
+    let name = project_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(32);
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() {
+        "exomonad".to_owned()
+    } else {
+        slug.to_owned()
+    }
+}
+
+fn validate_session_name(name: &str) -> Result<()> {
+    if name.is_empty() || name.contains('/') || strip_controls(name) != name {
+        bail!(
+            "session name {name:?} is not usable: it must be non-empty, without '/' or control characters"
+        );
+    }
+    Ok(())
+}
+
+/// The lead pane's command: `lead_command` from the config (split like a shell would);
+/// else `claude --settings <exomonad's settings>` when `claude` is on PATH; else `None`
+/// (the user's shell).
+fn lead_command(ctx: &Context, state_dir: &Path) -> Result<Option<Vec<String>>> {
+    if let Some(cmd) = &ctx.config.lead_command {
+        let words = shlex::split(cmd)
+            .with_context(|| format!("lead_command {cmd:?} is not valid shell words"))?;
+        return Ok((!words.is_empty()).then_some(words));
+    }
+    if which::which("claude").is_err() {
+        return Ok(None);
+    }
+    let exe = std::env::current_exe().context("finding the exomonad executable")?;
+    let settings = state_dir.join("claude-settings.json");
+    let body =
+        serde_json::to_string_pretty(&agent_settings::claude_settings(&exe.display().to_string()))?;
+    std::fs::write(&settings, body).with_context(|| format!("writing {}", settings.display()))?;
+    Ok(Some(vec![
+        "claude".into(),
+        "--settings".into(),
+        settings.display().to_string(),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names() {
+        assert_eq!(
+            default_session_name(Path::new("/home/u/My Project!")),
+            "my-project"
+        );
+        assert_eq!(default_session_name(Path::new("/")), "exomonad");
+        assert!(validate_session_name("ok-name").is_ok());
+        assert!(validate_session_name("a/b").is_err());
+        assert!(validate_session_name("a\u{1b}b").is_err());
+        assert!(validate_session_name("").is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! The CLI commands' bodies. Each is a thin edge: it gathers the context, calls the pure
+//! parts and the services, and reports.
+
+pub mod hook;
+pub mod init;

@@ -1,0 +1,144 @@
+//! Who and where this process is: the project directory, its config, the agent's id and
+//! role, and the Zellij session to talk to. Resolved once per process from the working
+//! directory and the environment.
+
+use std::path::{Path, PathBuf};
+
+use exomonad_protocol::names::{ENV_AGENT_ID, ENV_ROLE, ENV_SESSION, ENV_ZELLIJ_SESSION_NAME};
+use exomonad_protocol::{AgentId, Role};
+
+use crate::config::{self, Config};
+use crate::services::git;
+
+/// Everything a command needs to know about its place.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The project (or worker worktree) root; see [`config::find_project_dir`].
+    pub project_dir: PathBuf,
+    /// Its `.exomonad/config.toml` (default when missing or unreadable).
+    pub config: Config,
+    /// The agent this process belongs to ([`AgentId::resolve`]).
+    pub agent_id: AgentId,
+    /// Its role: `$EXOMONAD_ROLE`, else the config's, else lead.
+    pub role: Role,
+    /// The Zellij session: `$EXOMONAD_SESSION`, else the config's, else `$ZELLIJ_SESSION_NAME`.
+    /// `None` outside Zellij with nothing configured.
+    pub session: Option<String>,
+    /// Problems met while resolving (a bad config file, an invalid agent id), to be logged
+    /// once logging is set up. Resolution itself never fails.
+    pub warnings: Vec<String>,
+}
+
+impl Context {
+    /// Resolves the context of a process started in `cwd` with the environment `env`
+    /// (a lookup function, so tests pass a map). Never fails: problems fall back to
+    /// defaults and are listed in [`Context::warnings`].
+    pub fn discover(cwd: &Path, env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let project_dir = config::find_project_dir(cwd);
+        let mut warnings = Vec::new();
+        let config = Config::load(&project_dir).unwrap_or_else(|e| {
+            warnings.push(format!("ignoring the config: {e:#}"));
+            Config::default()
+        });
+        let explicit = env(ENV_AGENT_ID);
+        let needs_branch =
+            explicit.as_deref().is_none_or(str::is_empty) && config.agent_id.is_none();
+        let branch = if needs_branch {
+            git::branch(&project_dir).ok().and_then(|b| b.branch)
+        } else {
+            None
+        };
+        let agent_id = AgentId::resolve(
+            explicit.as_deref(),
+            config.agent_id.as_deref(),
+            branch.as_deref(),
+        )
+        .unwrap_or_else(|e| {
+            warnings.push(format!("{e}; falling back to the branch or `lead`"));
+            let branch = git::branch(&project_dir).ok().and_then(|b| b.branch);
+            AgentId::resolve(None, None, branch.as_deref())
+                .expect("resolve without explicit ids cannot fail")
+        });
+        let role = match env(ENV_ROLE).filter(|s| !s.is_empty()) {
+            Some(s) => s.parse().unwrap_or_else(|e: String| {
+                warnings.push(format!("${ENV_ROLE}: {e}"));
+                config.role.unwrap_or_default()
+            }),
+            None => config.role.unwrap_or_default(),
+        };
+        let session = env(ENV_SESSION)
+            .filter(|s| !s.is_empty())
+            .or_else(|| config.session.clone())
+            .or_else(|| env(ENV_ZELLIJ_SESSION_NAME).filter(|s| !s.is_empty()));
+        Self {
+            project_dir,
+            config,
+            agent_id,
+            role,
+            session,
+            warnings,
+        }
+    }
+
+    /// [`Context::discover`] for this process: its working directory and real environment.
+    pub fn from_process() -> Self {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        Self::discover(&cwd, &|k| std::env::var(k).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn env_beats_config_and_config_beats_zellij() {
+        let dir = tempfile::tempdir().unwrap();
+        Config {
+            role: Some(Role::Worker),
+            agent_id: Some("from-config".into()),
+            session: Some("cfg-session".into()),
+            lead_command: None,
+        }
+        .save(dir.path())
+        .unwrap();
+        let ctx = Context::discover(dir.path(), &env(&[("ZELLIJ_SESSION_NAME", "zs")]));
+        assert_eq!(ctx.agent_id.as_str(), "from-config");
+        assert_eq!(ctx.role, Role::Worker);
+        assert_eq!(ctx.session.as_deref(), Some("cfg-session"));
+        let ctx = Context::discover(
+            dir.path(),
+            &env(&[
+                (ENV_AGENT_ID, "alpha"),
+                (ENV_ROLE, "lead"),
+                (ENV_SESSION, "mine"),
+            ]),
+        );
+        assert_eq!(ctx.agent_id.as_str(), "alpha");
+        assert_eq!(ctx.role, Role::Lead);
+        assert_eq!(ctx.session.as_deref(), Some("mine"));
+        assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
+    }
+
+    #[test]
+    fn bad_values_fall_back_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Context::discover(
+            dir.path(),
+            &env(&[(ENV_AGENT_ID, "../evil"), (ENV_ROLE, "boss")]),
+        );
+        assert_eq!(ctx.agent_id.as_str(), "lead");
+        assert_eq!(ctx.role, Role::Lead);
+        assert_eq!(ctx.session, None);
+        assert_eq!(ctx.warnings.len(), 2, "{:?}", ctx.warnings);
+    }
+}

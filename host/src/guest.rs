@@ -1,0 +1,301 @@
+//! The guest runtime: loads an Extism guest (the embedded Rust guest by default), gives it
+//! the host functions of [`exomonad_protocol::abi::host_fns`], and calls its exports.
+//!
+//! Limits: WASI on, each call bounded by [`GuestOptions::timeout`], linear memory by
+//! [`GuestOptions::memory_max_pages`]. Compiled code is cached on disk by wasmtime (keyed
+//! by the module's hash) under `$XDG_CACHE_HOME/exomonad/wasmtime`, so a hook process
+//! does not recompile the guest every time.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use exomonad_protocol::AgentEvent;
+use exomonad_protocol::abi::{
+    self, AbiError, DirtyFiles, Envelope, ErrorCode, GitRequest, GuestInfo, HookCall, HookDecision,
+    LogLevel, LogRequest, RecentCommits, RecentCommitsRequest, host_fns,
+};
+use extism::{CurrentPlugin, Function, Manifest, PTR, PluginBuilder, UserData, Val, Wasm};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::events::EventSink;
+use crate::paths;
+use crate::services::git;
+
+/// How compiled guest code is cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheMode {
+    /// wasmtime's cache in `$XDG_CACHE_HOME/exomonad/wasmtime` (the default).
+    User,
+    /// wasmtime's cache in this directory (absolute).
+    Dir(PathBuf),
+    /// No cache: compile on every load (used to measure a cold start).
+    Disabled,
+}
+
+/// Limits and caching for one guest instance.
+#[derive(Debug, Clone)]
+pub struct GuestOptions {
+    /// Longest one export call may run before it is interrupted. Default 10 s.
+    pub timeout: Duration,
+    /// Most 64 KiB WebAssembly pages the guest's memory may grow to. Default 1024 (64 MiB).
+    pub memory_max_pages: u32,
+    /// Compiled-code caching. Default [`CacheMode::User`].
+    pub cache: CacheMode,
+}
+
+impl Default for GuestOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            memory_max_pages: 1024,
+            cache: CacheMode::User,
+        }
+    }
+}
+
+/// What the host functions act on: the project directory (git calls default to it) and
+/// the sink for `emit_event`.
+pub struct HostState {
+    /// Relative `path` arguments are resolved against it.
+    pub project_dir: PathBuf,
+    /// Where `emit_event` sends events.
+    pub events: Box<dyn EventSink>,
+}
+
+/// A loaded guest.
+pub struct Guest {
+    plugin: extism::Plugin,
+    host: Arc<Mutex<HostState>>,
+}
+
+/// Why a guest call did not give a decision.
+#[derive(Debug, thiserror::Error)]
+pub enum GuestError {
+    /// The guest trapped, timed out, ran out of memory, or has no such export.
+    #[error("guest call `{export}` failed: {source:#}")]
+    Call {
+        /// The export called.
+        export: String,
+        /// Extism's error.
+        source: anyhow::Error,
+    },
+    /// The guest answered with something that is not the expected envelope.
+    #[error("guest `{export}` answered with malformed JSON: {source}")]
+    Malformed {
+        /// The export called.
+        export: String,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+    /// The guest answered with an `{"error": ...}` envelope.
+    #[error("guest `{export}` reported {0}", .error)]
+    Reported {
+        /// The export called.
+        export: String,
+        /// The error the guest gave.
+        error: AbiError,
+    },
+}
+
+impl Guest {
+    /// Loads the guest `wasm` with the host functions acting on `host`.
+    ///
+    /// # Errors
+    /// When the module does not compile or link (a missing import, a bad file), or the
+    /// cache directory cannot be set up.
+    pub fn load(wasm: &[u8], host: HostState, options: &GuestOptions) -> Result<Self> {
+        let manifest = Manifest::new([Wasm::data(wasm.to_vec())])
+            .with_timeout(options.timeout)
+            .with_memory_max(options.memory_max_pages);
+        let host = Arc::new(Mutex::new(host));
+        let mut builder = PluginBuilder::new(manifest)
+            .with_wasi(true)
+            .with_functions(host_functions(&host));
+        builder = match &options.cache {
+            CacheMode::User => {
+                builder.with_cache_config(cache_config(&paths::cache_dir()?.join("wasmtime"))?)
+            }
+            CacheMode::Dir(dir) => builder.with_cache_config(cache_config(dir)?),
+            CacheMode::Disabled => builder.with_cache_disabled(),
+        };
+        let plugin = builder.build().context("loading the guest")?;
+        Ok(Self { plugin, host })
+    }
+
+    /// Loads the guest embedded in this binary ([`crate::assets::GUEST_WASM`]).
+    ///
+    /// # Errors
+    /// As [`Guest::load`].
+    pub fn embedded(host: HostState, options: &GuestOptions) -> Result<Self> {
+        Self::load(crate::assets::GUEST_WASM, host, options)
+    }
+
+    /// Calls [`abi::exports::HANDLE_HOOK`].
+    ///
+    /// # Errors
+    /// [`GuestError`] when the guest fails or answers with an error envelope.
+    pub fn handle_hook(&mut self, call: &HookCall) -> Result<HookDecision, GuestError> {
+        self.call_json(abi::exports::HANDLE_HOOK, call)
+    }
+
+    /// Calls [`abi::exports::ABI_VERSION`].
+    ///
+    /// # Errors
+    /// As [`Guest::handle_hook`].
+    pub fn info(&mut self) -> Result<GuestInfo, GuestError> {
+        self.call_json(abi::exports::ABI_VERSION, &serde_json::json!({}))
+    }
+
+    /// Calls any export with a JSON input and parses its envelope.
+    ///
+    /// # Errors
+    /// As [`Guest::handle_hook`].
+    pub fn call_json<I: Serialize, O: DeserializeOwned>(
+        &mut self,
+        export: &str,
+        input: &I,
+    ) -> Result<O, GuestError> {
+        let input = serde_json::to_string(input).expect("ABI inputs always serialize");
+        let raw = self.call_raw(export, &input)?;
+        let envelope: Envelope<O> =
+            serde_json::from_str(&raw).map_err(|source| GuestError::Malformed {
+                export: export.to_owned(),
+                source,
+            })?;
+        envelope
+            .into_result()
+            .map_err(|error| GuestError::Reported {
+                export: export.to_owned(),
+                error,
+            })
+    }
+
+    /// Calls an export with raw input text and returns its raw output text.
+    ///
+    /// # Errors
+    /// [`GuestError::Call`] on a trap, timeout, missing export or non-UTF-8 output.
+    pub fn call_raw(&mut self, export: &str, input: &str) -> Result<String, GuestError> {
+        self.plugin
+            .call::<&str, &str>(export, input)
+            .map(str::to_owned)
+            .map_err(|source| GuestError::Call {
+                export: export.to_owned(),
+                source,
+            })
+    }
+
+    /// The host state the functions act on (to finish its event sink, for example).
+    pub fn host(&self) -> Arc<Mutex<HostState>> {
+        self.host.clone()
+    }
+}
+
+/// Writes (once) a wasmtime cache config file that puts the cache in `dir`, and returns the
+/// config file's path. Format: wasmtime's cache config (`[cache]` with `directory`).
+fn cache_config(dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let file = dir.join("wasmtime-cache.toml");
+    let body = format!(
+        "[cache]\ndirectory = {}\n",
+        toml_string(&dir.display().to_string())
+    );
+    if std::fs::read_to_string(&file).ok().as_deref() != Some(body.as_str()) {
+        std::fs::write(&file, body).with_context(|| format!("writing {}", file.display()))?;
+    }
+    Ok(file)
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// The host functions, each JSON in / JSON out through Extism memory, in the default
+/// `extism:host/user` namespace.
+fn host_functions(host: &Arc<Mutex<HostState>>) -> Vec<Function> {
+    vec![
+        json_fn(host_fns::LOG, host, |_, req: LogRequest| {
+            let msg = req.message;
+            match req.level {
+                LogLevel::Error => tracing::error!(target: "guest", "{msg}"),
+                LogLevel::Warn => tracing::warn!(target: "guest", "{msg}"),
+                LogLevel::Info => tracing::info!(target: "guest", "{msg}"),
+                LogLevel::Debug => tracing::debug!(target: "guest", "{msg}"),
+            }
+            Ok(())
+        }),
+        json_fn(host_fns::EMIT_EVENT, host, |state, event: AgentEvent| {
+            state.events.send(&event);
+            Ok(())
+        }),
+        json_fn(host_fns::GIT_GET_BRANCH, host, |state, req: GitRequest| {
+            git::branch(&resolve(state, req.path.as_deref())).map_err(host_error)
+        }),
+        json_fn(
+            host_fns::GIT_GET_DIRTY_FILES,
+            host,
+            |state, req: GitRequest| -> Result<DirtyFiles, AbiError> {
+                git::dirty_files(&resolve(state, req.path.as_deref())).map_err(host_error)
+            },
+        ),
+        json_fn(
+            host_fns::GIT_GET_RECENT_COMMITS,
+            host,
+            |state, req: RecentCommitsRequest| {
+                let commits =
+                    git::recent_commits(&resolve(state, req.path.as_deref()), req.limit.min(100))
+                        .map_err(host_error)?;
+                Ok(RecentCommits { commits })
+            },
+        ),
+    ]
+}
+
+fn resolve(state: &HostState, path: Option<&str>) -> PathBuf {
+    match path {
+        Some(p) => state.project_dir.join(p),
+        None => state.project_dir.clone(),
+    }
+}
+
+fn host_error(e: impl std::fmt::Display) -> AbiError {
+    AbiError::new(ErrorCode::HostFunction, e.to_string())
+}
+
+/// Wraps a typed handler as an Extism host function: reads the request JSON from guest
+/// memory, answers with an [`Envelope`] JSON. A request that does not parse is answered
+/// with a `bad_input` error envelope, never a trap.
+fn json_fn<Req, Resp, F>(name: &str, host: &Arc<Mutex<HostState>>, handler: F) -> Function
+where
+    Req: DeserializeOwned,
+    Resp: Serialize,
+    F: Fn(&mut HostState, Req) -> Result<Resp, AbiError> + Send + Sync + 'static,
+{
+    let fn_name = name.to_owned();
+    let host = host.clone();
+    Function::new(
+        name,
+        [PTR],
+        [PTR],
+        UserData::new(()),
+        move |plugin: &mut CurrentPlugin, inputs: &[Val], outputs: &mut [Val], _: UserData<()>| {
+            let input: String = plugin.memory_get_val::<&str>(&inputs[0])?.to_owned();
+            let result = match serde_json::from_str::<Req>(&input) {
+                Ok(req) => {
+                    let mut state = host.lock().expect("host state lock poisoned");
+                    handler(&mut state, req)
+                }
+                Err(e) => Err(AbiError::new(
+                    ErrorCode::BadInput,
+                    format!("{fn_name}: {e}"),
+                )),
+            };
+            let reply =
+                serde_json::to_string(&Envelope::from(result)).expect("envelopes always serialize");
+            plugin.memory_set_val(&mut outputs[0], reply.as_str())?;
+            Ok(())
+        },
+    )
+}

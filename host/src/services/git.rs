@@ -1,0 +1,220 @@
+//! git, through the `git` command line (the tool users already have, and the one that knows
+//! about worktrees, hooks and their config).
+//!
+//! Read-only commands run with `GIT_OPTIONAL_LOCKS=0`, so a status check never takes the
+//! index lock out from under an agent's own git command.
+
+use std::path::Path;
+use std::process::Command;
+
+use exomonad_protocol::abi::{Commit, DirtyFile, DirtyFiles, GitBranch};
+
+/// Errors from running git.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// git could not be started (not installed, not on `PATH`).
+    #[error("could not run git: {0}")]
+    Spawn(#[from] std::io::Error),
+    /// git ran and failed; `stderr` is its message.
+    #[error("`git {args}` failed: {stderr}")]
+    Failed {
+        /// The arguments, for the message.
+        args: String,
+        /// git's stderr, trimmed.
+        stderr: String,
+    },
+}
+
+/// Runs `git -C dir <args>` and returns stdout.
+fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("LC_ALL", "C")
+        .stdin(std::process::Stdio::null())
+        .output()?;
+    if !out.status.success() {
+        return Err(GitError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The checked-out branch and HEAD commit of the working tree at `dir`.
+///
+/// From `git status --porcelain=v2 --branch` headers: `branch.head` is `(detached)` on a
+/// detached HEAD (→ `branch: None`), `branch.oid` is `(initial)` before the first commit
+/// (→ `head: None`).
+///
+/// # Errors
+/// [`GitError`] when git is missing or `dir` is not in a working tree.
+pub fn branch(dir: &Path) -> Result<GitBranch, GitError> {
+    let out = git(
+        dir,
+        &[
+            "status",
+            "--porcelain=v2",
+            "--branch",
+            "--untracked-files=no",
+        ],
+    )?;
+    let mut result = GitBranch {
+        branch: None,
+        head: None,
+    };
+    for line in out.lines() {
+        if let Some(head) = line.strip_prefix("# branch.head ") {
+            result.branch = (head != "(detached)").then(|| head.to_owned());
+        } else if let Some(oid) = line.strip_prefix("# branch.oid ") {
+            result.head = (oid != "(initial)").then(|| oid.to_owned());
+        }
+    }
+    Ok(result)
+}
+
+/// Uncommitted changes of the working tree at `dir`: modified, staged, deleted, and
+/// untracked files that are not ignored (untracked directories are listed as `dir/`).
+///
+/// Parsed from `git status --porcelain=v1 -z`, whose entries are `XY path\0`, and
+/// `XY new\0old\0` for renames and copies.
+///
+/// # Errors
+/// [`GitError`] when git is missing or `dir` is not in a working tree.
+pub fn dirty_files(dir: &Path) -> Result<DirtyFiles, GitError> {
+    let out = git(
+        dir,
+        &["status", "--porcelain=v1", "-z", "--untracked-files=normal"],
+    )?;
+    Ok(parse_porcelain_z(&out))
+}
+
+fn parse_porcelain_z(out: &str) -> DirtyFiles {
+    let mut files = Vec::new();
+    let mut fields = out.split('\0').filter(|f| !f.is_empty());
+    while let Some(entry) = fields.next() {
+        if entry.len() < 4 {
+            continue;
+        }
+        let (status, path) = entry.split_at(2);
+        if status.starts_with('R') || status.starts_with('C') {
+            fields.next(); // the original path of a rename or copy
+        }
+        files.push(DirtyFile {
+            path: path[1..].to_owned(),
+            status: status.to_owned(),
+        });
+    }
+    DirtyFiles { files }
+}
+
+/// The `limit` most recent commits reachable from HEAD, newest first; empty before the
+/// first commit.
+///
+/// # Errors
+/// [`GitError`] when git is missing or `dir` is not in a working tree.
+pub fn recent_commits(dir: &Path, limit: u32) -> Result<Vec<Commit>, GitError> {
+    if branch(dir)?.head.is_none() {
+        return Ok(Vec::new());
+    }
+    let n = format!("-n{limit}");
+    let out = git(dir, &["log", &n, "--format=%H%x1f%s%x1f%an%x1f%aI%x1e"])?;
+    Ok(out
+        .split('\x1e')
+        .filter_map(|rec| {
+            let mut f = rec.trim_start_matches('\n').split('\x1f');
+            Some(Commit {
+                hash: f.next().filter(|h| !h.is_empty())?.to_owned(),
+                summary: f.next()?.to_owned(),
+                author: f.next()?.to_owned(),
+                time: f.next()?.trim().to_owned(),
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(dir: &Path, args: &[&str]) {
+        let st = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    }
+
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), &["init", "-q", "-b", "main"]);
+        run(dir.path(), &["config", "user.name", "T"]);
+        run(dir.path(), &["config", "user.email", "t@example.com"]);
+        dir
+    }
+
+    #[test]
+    fn empty_repo_has_a_branch_but_no_head_or_commits() {
+        let r = repo();
+        let b = branch(r.path()).unwrap();
+        assert_eq!(b.branch.as_deref(), Some("main"));
+        assert_eq!(b.head, None);
+        assert!(recent_commits(r.path(), 5).unwrap().is_empty());
+    }
+
+    #[test]
+    fn dirty_files_lists_every_kind_of_change() {
+        let r = repo();
+        std::fs::write(r.path().join("a.txt"), "a").unwrap();
+        std::fs::write(r.path().join("b.txt"), "b").unwrap();
+        run(r.path(), &["add", "."]);
+        run(r.path(), &["commit", "-qm", "first: \"quoted\" summary"]);
+        assert!(dirty_files(r.path()).unwrap().files.is_empty());
+        std::fs::write(r.path().join("a.txt"), "changed").unwrap();
+        run(r.path(), &["mv", "b.txt", "renamed b.txt"]);
+        std::fs::create_dir(r.path().join("new dir")).unwrap();
+        std::fs::write(r.path().join("new dir/x"), "x").unwrap();
+        std::fs::write(r.path().join("üñí.txt"), "u").unwrap();
+        let files = dirty_files(r.path()).unwrap().files;
+        let got: Vec<(&str, &str)> = files
+            .iter()
+            .map(|f| (f.status.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (" M", "a.txt"),
+                ("R ", "renamed b.txt"),
+                ("??", "new dir/"),
+                ("??", "üñí.txt")
+            ]
+        );
+        let commits = recent_commits(r.path(), 5).unwrap();
+        assert_eq!(commits.len(), 1);
+        assert_eq!(commits[0].summary, "first: \"quoted\" summary");
+        assert_eq!(commits[0].hash.len(), 40);
+        assert_eq!(
+            branch(r.path()).unwrap().head.as_deref(),
+            Some(commits[0].hash.as_str())
+        );
+    }
+
+    #[test]
+    fn detached_head_and_non_repo() {
+        let r = repo();
+        run(r.path(), &["commit", "-q", "--allow-empty", "-m", "x"]);
+        run(r.path(), &["checkout", "-q", "--detach"]);
+        assert_eq!(branch(r.path()).unwrap().branch, None);
+        let plain = tempfile::tempdir().unwrap();
+        assert!(matches!(branch(plain.path()), Err(GitError::Failed { .. })));
+    }
+}

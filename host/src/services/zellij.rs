@@ -1,0 +1,274 @@
+//! Zellij, through its command line (`zellij pipe`, `zellij list-sessions`, ...).
+//!
+//! Every call is bounded in time and never reads from our stdin. Observed behaviour this
+//! relies on (Zellij 0.45.1, see the team's ZELLIJ-HEADLESS notes): with stdin not a
+//! terminal, `zellij pipe --name N` sends each stdin line as one message and, at end of
+//! input, one more message with no payload (the dashboard ignores it); `zellij pipe` exits
+//! 0 even when no plugin listened.
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use exomonad_protocol::AgentEvent;
+use exomonad_protocol::names::{ENV_ZELLIJ_BIN, EVENT_PIPE};
+use wait_timeout::ChildExt;
+
+/// Errors from running Zellij.
+#[derive(Debug, thiserror::Error)]
+pub enum ZellijError {
+    /// The `zellij` executable could not be started.
+    #[error(
+        "could not run {bin:?} (is Zellij installed and on PATH? set ${ENV_ZELLIJ_BIN} to its path): {source}"
+    )]
+    Spawn {
+        /// The executable we tried.
+        bin: OsString,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Zellij did not finish within the bound; it was killed.
+    #[error("`zellij {what}` did not finish within {0:?}; killed it", .limit)]
+    TimedOut {
+        /// What we ran.
+        what: String,
+        /// The bound.
+        limit: Duration,
+    },
+    /// Zellij ran and failed.
+    #[error("`zellij {what}` failed ({status}): {stderr}")]
+    Failed {
+        /// What we ran.
+        what: String,
+        /// Its exit status.
+        status: std::process::ExitStatus,
+        /// Its stderr, trimmed.
+        stderr: String,
+    },
+    /// Writing to the pipe's stdin failed (the CLI exited early, e.g. no such session).
+    #[error("writing to `zellij pipe` failed: {0}")]
+    Write(std::io::Error),
+}
+
+/// How to run Zellij: the executable (`$EXOMONAD_ZELLIJ_BIN`, default `zellij` on `PATH`).
+#[derive(Debug, Clone)]
+pub struct Zellij {
+    bin: OsString,
+}
+
+/// One session as `zellij list-sessions --no-formatting` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The session name.
+    pub name: String,
+    /// True for an exited (resurrectable) session, false for a live one.
+    pub exited: bool,
+}
+
+impl Default for Zellij {
+    fn default() -> Self {
+        Self::from_env()
+    }
+}
+
+impl Zellij {
+    /// Uses `$EXOMONAD_ZELLIJ_BIN` when set, else `zellij`.
+    pub fn from_env() -> Self {
+        Self {
+            bin: std::env::var_os(ENV_ZELLIJ_BIN).unwrap_or_else(|| "zellij".into()),
+        }
+    }
+
+    /// A `Command` for the Zellij executable with stdin closed.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    fn spawn(&self, cmd: &mut Command) -> Result<Child, ZellijError> {
+        cmd.spawn().map_err(|source| ZellijError::Spawn {
+            bin: self.bin.clone(),
+            source,
+        })
+    }
+
+    /// Runs `zellij <args>` to completion within `limit`, returning stdout.
+    ///
+    /// # Errors
+    /// [`ZellijError`] when it cannot start, times out, or exits non-zero.
+    pub fn run(&self, args: &[&str], limit: Duration) -> Result<String, ZellijError> {
+        let mut cmd = self.command();
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = self.spawn(&mut cmd)?;
+        wait_bounded(child, &args.join(" "), limit)
+    }
+
+    /// Lists sessions, live and exited. No sessions at all is an empty list.
+    ///
+    /// # Errors
+    /// [`ZellijError`] when Zellij cannot run or times out.
+    pub fn list_sessions(&self) -> Result<Vec<SessionInfo>, ZellijError> {
+        match self.run(
+            &["list-sessions", "--no-formatting"],
+            Duration::from_secs(10),
+        ) {
+            Ok(out) => Ok(parse_sessions(&out)),
+            // Zellij exits 1 with "No active zellij sessions found." when there are none.
+            Err(ZellijError::Failed { stderr, .. }) if stderr.contains("No active") => {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens a `zellij pipe` to the dashboard of `session` that stays open for the life of
+    /// the returned [`EventPipe`], so several events of one process arrive in order.
+    ///
+    /// `plugin_url` targets the dashboard instance loaded with that exact URL (Zellij
+    /// starts it if it is not running); `None` broadcasts to every plugin of the session.
+    ///
+    /// # Errors
+    /// [`ZellijError::Spawn`] when Zellij cannot be started.
+    pub fn event_pipe(
+        &self,
+        session: &str,
+        plugin_url: Option<&str>,
+    ) -> Result<EventPipe, ZellijError> {
+        let mut cmd = self.command();
+        cmd.args(["--session", session, "pipe", "--name", EVENT_PIPE]);
+        if let Some(url) = plugin_url {
+            cmd.args(["--plugin", url]);
+        }
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = self.spawn(&mut cmd)?;
+        let stdin = child.stdin.take();
+        Ok(EventPipe {
+            child,
+            stdin,
+            started: Instant::now(),
+        })
+    }
+}
+
+/// An open `zellij pipe` carrying [`AgentEvent`]s, one JSON line each.
+#[derive(Debug)]
+pub struct EventPipe {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    started: Instant,
+}
+
+impl EventPipe {
+    /// Sends one event (one line).
+    ///
+    /// # Errors
+    /// [`ZellijError::Write`] when the CLI is gone (for example: no such session).
+    pub fn send(&mut self, event: &AgentEvent) -> Result<(), ZellijError> {
+        let stdin = self.stdin.as_mut().ok_or_else(|| {
+            ZellijError::Write(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "pipe already closed",
+            ))
+        })?;
+        let mut line = event.to_json();
+        line.push('\n');
+        stdin
+            .write_all(line.as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(ZellijError::Write)
+    }
+
+    /// Closes the pipe and waits for the CLI to deliver and exit, at most until `limit` has
+    /// passed since the pipe was opened; then kills it.
+    ///
+    /// # Errors
+    /// [`ZellijError::TimedOut`] or [`ZellijError::Failed`] (its stderr says why, e.g. the
+    /// session does not exist).
+    pub fn finish(mut self, limit: Duration) -> Result<(), ZellijError> {
+        drop(self.stdin.take());
+        let left = limit.saturating_sub(self.started.elapsed());
+        wait_bounded(self.child, "pipe", left).map(drop)
+    }
+}
+
+/// Waits for `child` at most `limit`, killing it on timeout; returns stdout on success.
+fn wait_bounded(mut child: Child, what: &str, limit: Duration) -> Result<String, ZellijError> {
+    let status = match child.wait_timeout(limit) {
+        Ok(Some(status)) => status,
+        Ok(None) | Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(ZellijError::TimedOut {
+                what: what.to_owned(),
+                limit,
+            });
+        }
+    };
+    let read = |r: Option<&mut dyn Read>| {
+        let mut s = String::new();
+        if let Some(r) = r {
+            let _ = r.read_to_string(&mut s);
+        }
+        s
+    };
+    let stdout = read(child.stdout.as_mut().map(|r| r as &mut dyn Read));
+    if !status.success() {
+        let stderr = read(child.stderr.as_mut().map(|r| r as &mut dyn Read));
+        return Err(ZellijError::Failed {
+            what: what.to_owned(),
+            status,
+            stderr: stderr.trim().to_owned(),
+        });
+    }
+    Ok(stdout)
+}
+
+/// Parses `zellij list-sessions --no-formatting`: one session a line, its name first, then
+/// `[Created ...]`, then `(current)` or `(EXITED - attach to resurrect)`.
+fn parse_sessions(out: &str) -> Vec<SessionInfo> {
+    out.lines()
+        .filter_map(|line| {
+            let name = line.split_whitespace().next()?;
+            Some(SessionInfo {
+                name: name.to_owned(),
+                exited: line.contains("(EXITED"),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_live_and_exited_sessions() {
+        let out = "alpha [Created 2m ago] (current)\nold-one [Created 1h ago] (EXITED - attach to resurrect)\n\n";
+        assert_eq!(
+            parse_sessions(out),
+            vec![
+                SessionInfo {
+                    name: "alpha".into(),
+                    exited: false
+                },
+                SessionInfo {
+                    name: "old-one".into(),
+                    exited: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_binary_is_a_clear_error() {
+        let z = Zellij {
+            bin: "/nonexistent/zellij".into(),
+        };
+        let err = z.list_sessions().unwrap_err().to_string();
+        assert!(err.contains("is Zellij installed"), "{err}");
+    }
+}
