@@ -133,7 +133,10 @@ mod tests {
         let out = render(None);
         assert!(out.contains(r#"plugin location="file:/home/u/.local/share/exomonad/plugins/exomonad-dashboard.wasm""#), "{out}");
         assert!(out.contains(r#"cwd "/home/u/my \"project\"""#), "{out}");
-        assert!(!out.contains(&format!("location=\"{DASHBOARD_PLACEHOLDER}\"")), "{out}");
+        assert!(
+            !out.contains(&format!("location=\"{DASHBOARD_PLACEHOLDER}\"")),
+            "{out}"
+        );
         assert!(
             !out.contains("command="),
             "no lead command means the default shell"

@@ -3,7 +3,7 @@
 //!
 //! Steps: install the dashboard plugin file ([`crate::paths::install_dashboard`]); write
 //! exomonad's Claude hook settings to `.exomonad/claude-settings.json`; render the session
-//! layout to `.exomonad/session-layout.kdl`; then, by the session's state: none → create
+//! layout to `.exomonad/layouts/exomonad-session.kdl`; then, by the session's state: none → create
 //! it; exited → delete it and create it; live → attach (or, with `--recreate`, kill,
 //! delete and create). Creating and attaching replace this process with `zellij`.
 
@@ -19,6 +19,9 @@ use crate::context::Context;
 use crate::layout::{SESSION_LAYOUT, SessionLayout, strip_controls};
 use crate::paths;
 use crate::services::zellij::Zellij;
+
+/// Name of the rendered session layout in `.exomonad/layouts/` (Zellij takes it by name).
+pub const SESSION_LAYOUT_NAME: &str = "exomonad-session";
 
 /// Options of `exomonad init`.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +60,10 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
         lead_command,
     }
     .render(SESSION_LAYOUT)?;
-    let layout_path = state_dir.join("session-layout.kdl");
+    let layout_dir = state_dir.join("layouts");
+    std::fs::create_dir_all(&layout_dir)
+        .with_context(|| format!("creating {}", layout_dir.display()))?;
+    let layout_path = layout_dir.join(format!("{SESSION_LAYOUT_NAME}.kdl"));
     std::fs::write(&layout_path, layout)
         .with_context(|| format!("writing {}", layout_path.display()))?;
 
@@ -87,12 +93,18 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
         None => {}
     }
     tracing::info!("creating session {session} with {}", layout_path.display());
+    // The layout goes by name from our own layout directory: Zellij 0.45.1 was seen to
+    // start with its default layout when `--new-session-with-layout` got a file path.
     let err = zellij
         .command()
-        .arg("--session")
-        .arg(&session)
-        .arg("--new-session-with-layout")
-        .arg(&layout_path)
+        .args([
+            "--session",
+            &session,
+            "--new-session-with-layout",
+            SESSION_LAYOUT_NAME,
+        ])
+        .args(["options", "--layout-dir"])
+        .arg(&layout_dir)
         .current_dir(&ctx.project_dir)
         .stdin(std::process::Stdio::inherit())
         .exec();
