@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build and test exomonad, skipping what is already there:
+#   - the Rust toolchain pinned in rust-toolchain.toml and its wasm32-wasip1 target
+#     (the dashboard plugin and the Rust guest are built for it),
+#   - tmux (the end-to-end tests drive a real Zellij inside it),
+#   - Zellij, exactly 0.45.1 (the version the plugin's zellij-tile and the e2e tests target).
+# Prints one line per item: "already present" or "installed". Fails loudly if an install fails.
+# Reruns are fast: nothing is installed twice.
+set -euo pipefail
+
+ZELLIJ_VERSION=0.45.1
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+# `cargo install` puts binaries here; make sure this script (and whoever sources its PATH) sees them.
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+case ":$PATH:" in
+  *":$cargo_bin:"*) ;;
+  *) export PATH="$cargo_bin:$PATH" ;;
+esac
+
+say() { printf 'deps: %-28s %s\n' "$1" "$2"; }
+die() {
+  printf 'deps: ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# sudo only when not root (CI and the dev machines run as root).
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    die "need root to run: $* (and sudo is not installed)"
+  fi
+}
+
+# --- Rust toolchain (rust-toolchain.toml) --------------------------------------------------------
+command -v rustup >/dev/null 2>&1 || die "rustup is not installed; install Rust through rustup first"
+channel="$(sed -n 's/^[[:space:]]*channel[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' rust-toolchain.toml | head -n 1)"
+[ -n "$channel" ] || die "could not read the toolchain channel from rust-toolchain.toml"
+if rustup toolchain list | grep -q "^${channel}[-[:space:]]"; then
+  say "rust $channel" "already present"
+else
+  # With no argument, rustup installs the toolchain rust-toolchain.toml names, with its components
+  # and targets.
+  rustup toolchain install || die "rustup toolchain install (rust $channel) failed"
+  say "rust $channel" "installed"
+fi
+
+# --- wasm32-wasip1 target ---------------------------------------------------------------------
+# Run inside the repository, so that it applies to the pinned toolchain.
+if rustup target list --installed | grep -qx wasm32-wasip1; then
+  say "rust target wasm32-wasip1" "already present"
+else
+  rustup target add wasm32-wasip1 || die "rustup target add wasm32-wasip1 failed"
+  say "rust target wasm32-wasip1" "installed"
+fi
+
+# --- tmux --------------------------------------------------------------------------------------
+if command -v tmux >/dev/null 2>&1 && tmux -V >/dev/null 2>&1; then
+  say "tmux" "already present ($(tmux -V))"
+else
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update || die "apt-get update failed (needed to install tmux)"
+  as_root apt-get install -y tmux || die "apt-get install -y tmux failed"
+  command -v tmux >/dev/null 2>&1 || die "tmux still not found after apt-get install"
+  say "tmux" "installed ($(tmux -V))"
+fi
+
+# --- Zellij 0.45.1 ---------------------------------------------------------------------------------
+zellij_version() { zellij --version 2>/dev/null || true; }
+if [ "$(zellij_version)" = "zellij $ZELLIJ_VERSION" ]; then
+  say "zellij $ZELLIJ_VERSION" "already present ($(command -v zellij))"
+else
+  found="$(zellij_version)"
+  if [ -n "$found" ]; then
+    echo "deps: found '$found' at $(command -v zellij), need zellij $ZELLIJ_VERSION: installing it"
+  fi
+  echo "deps: cargo install zellij --version $ZELLIJ_VERSION --locked (about 15 minutes on 2 cores)"
+  # Zellij 0.45.1 needs rustc 1.95: build it with the pinned toolchain.
+  cargo "+$channel" install zellij --version "$ZELLIJ_VERSION" --locked ||
+    die "cargo install zellij --version $ZELLIJ_VERSION --locked failed"
+  hash -r
+  [ "$(zellij_version)" = "zellij $ZELLIJ_VERSION" ] ||
+    die "after the install, 'zellij --version' prints '$(zellij_version)' (PATH: $PATH), expected 'zellij $ZELLIJ_VERSION'"
+  say "zellij $ZELLIJ_VERSION" "installed ($(command -v zellij))"
+fi

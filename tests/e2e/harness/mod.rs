@@ -1,0 +1,1402 @@
+//! End-to-end harness: a real Zellij 0.45.1 driven headless under tmux, the real `exomonad`
+//! binary, real git repositories, all in an isolated environment that never touches the real
+//! user's Zellij, home directory or git configuration.
+//!
+//! The recipe follows `shared/ZELLIJ-HEADLESS.md`:
+//! - [`Sandbox`]: one temporary directory per test with its own `HOME`, `XDG_*` directories, a
+//!   short `ZELLIJ_SOCKET_DIR`, the Zellij config file (passed through `ZELLIJ_CONFIG_FILE`), and
+//!   the outer `ZELLIJ*` variables removed. Runs `exomonad`, `zellij` and `git` inside it.
+//! - [`Zellij`]: a Zellij session started by `exomonad init` inside a private tmux server; reads
+//!   the screen, waits for text, lists panes, sends keys, runs hooks against that session.
+//!   Dropping it kills and deletes the session and the tmux server.
+//! - [`GitRepo`]: a real git repository with a first commit, and its worktrees.
+//!
+//! Every wait is bounded, and every failure message carries what is needed to understand it
+//! (the captured screen, the command's output, the tails of the log files).
+//!
+//! Set `EXOMONAD_E2E_KEEP=1` to keep the temporary directory and the session of a test after it
+//! ends (the paths and the attach command are printed).
+
+// Each e2e test binary uses a different subset of the harness.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+/// The Zellij version the dashboard plugin and these tests are built for.
+pub const ZELLIJ_VERSION: &str = "0.45.1";
+
+/// The real host binary under test.
+pub const EXOMONAD: &str = env!("CARGO_BIN_EXE_exomonad");
+
+/// How long to wait for Zellij to come up (first start compiles the plugin).
+pub const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default bound for one `exomonad` (or zellij, tmux, git) run. Hooks answer in well under a
+/// second once the guest is compiled, but the first hook in a fresh home compiles it (seconds
+/// in a debug build, more on a loaded machine): this only catches a hang.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The permissions the dashboard plugin asks for (granted ahead through `permissions.kdl`, so
+/// Zellij shows no prompt).
+pub const DASHBOARD_PERMISSIONS: &[&str] = &[
+    "ReadApplicationState",
+    "ChangeApplicationState",
+    "ReadCliPipes",
+    "MessageAndLaunchOtherPlugins",
+];
+
+/// The Zellij configuration every test uses: clean, capturable screens, no first-run wizard.
+pub const ZELLIJ_CONFIG: &str = r#"show_startup_tips false
+show_release_notes false
+session_serialization false
+on_force_close "quit"
+pane_frames false
+simplified_ui true
+default_mode "locked"
+"#;
+
+/// Variables of an outer Zellij (or tmux, or agent) that must not leak into a test.
+const REMOVED_VARS: &[&str] = &[
+    "ZELLIJ",
+    "ZELLIJ_SESSION_NAME",
+    "ZELLIJ_PANE_ID",
+    "ZELLIJ_CONFIG_FILE",
+    "ZELLIJ_CONFIG_DIR",
+    "TMUX",
+    "TMUX_PANE",
+];
+
+/// Prefix of the host's own variables; all of them are removed from the outer environment, a test
+/// sets the ones it means.
+const EXOMONAD_VAR_PREFIX: &str = "EXOMONAD_";
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// A name unique to this test process and call: `<prefix>-<pid>-<n>`.
+fn unique_name(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT_ID.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// The directory holding the recorded Claude Code 2.1.329 hook payloads.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/claude-code-2.1.329")
+}
+
+/// One recorded hook payload, e.g. `fixture("pre-tool-use-bash.json")`.
+pub fn fixture(name: &str) -> Value {
+    let path = fixtures_dir().join(name);
+    let text = fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("fixture {} is not JSON: {e}", path.display()))
+}
+
+/// Replaces `from` by `to` at the start of every string in `value` (the recorded payloads use
+/// `/home/dev/project` for the project and `/home/dev` for the home directory).
+pub fn rewrite_paths(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::String(s) => {
+            if let Some(rest) = s.strip_prefix(from) {
+                *s = format!("{to}{rest}");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_paths(v, from, to)),
+        Value::Object(map) => map.values_mut().for_each(|v| rewrite_paths(v, from, to)),
+        _ => {}
+    }
+}
+
+/// Replaces every occurrence of `from` by `to` inside every string in `value`.
+pub fn replace_in_strings(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::String(s) if s.contains(from) => *s = s.replace(from, to),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| replace_in_strings(v, from, to)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| replace_in_strings(v, from, to)),
+        _ => {}
+    }
+}
+
+/// The Claude Code session ids in the recorded payloads (the recording spans two sessions).
+pub const RECORDED_SESSION_IDS: &[&str] = &[
+    "a0e33e10-3683-4681-a1be-62a01d6db19d",
+    "6d86cc79-95d5-45db-b492-1db5d81bdae2",
+];
+
+/// A recorded payload as agent `agent` would send it from `worktree`: the project path moved to
+/// the worktree, the home to `home`, and the session id made the agent's own (two real agents
+/// never share one).
+pub fn replay_payload(name: &str, agent: &str, worktree: &Path, home: &Path) -> Value {
+    let mut payload = fixture(name);
+    rewrite_paths(
+        &mut payload,
+        "/home/dev/project",
+        &worktree.to_string_lossy(),
+    );
+    rewrite_paths(&mut payload, "/home/dev", &home.to_string_lossy());
+    let session_id = format!("e2e00000-0000-4000-8000-{:0>12}", agent_hex(agent));
+    for recorded in RECORDED_SESSION_IDS {
+        replace_in_strings(&mut payload, recorded, &session_id);
+    }
+    payload
+}
+
+/// Up to 12 hex digits derived from `agent` (for a stable, per-agent session id).
+fn agent_hex(agent: &str) -> String {
+    let hash = agent.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{:012x}", hash & 0xffff_ffff_ffff)
+}
+
+/// Single-quotes `s` for `sh`.
+pub fn sh_quote(s: &OsStr) -> String {
+    let s = s.to_string_lossy();
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Finds `program` on `path` (a `PATH` value).
+fn which(program: &str, path: &OsStr) -> Option<PathBuf> {
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running commands with a bound
+// ---------------------------------------------------------------------------------------------
+
+/// The result of one bounded run.
+#[derive(Debug)]
+pub struct Run {
+    /// What ran, for messages.
+    pub what: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+    /// From spawn until exit and end of both output streams.
+    pub elapsed: Duration,
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        format!(
+            "{}\n  status: {}\n  elapsed: {:?}\n  stdout: {:?}\n  stderr:\n{}",
+            self.what,
+            self.status,
+            self.elapsed,
+            self.stdout,
+            tail(&self.stderr, 40)
+        )
+    }
+
+    /// Panics unless the run exited 0.
+    pub fn assert_success(&self) -> &Self {
+        assert!(
+            self.status.success(),
+            "command failed:\n{}",
+            self.describe()
+        );
+        self
+    }
+
+    /// Asserts exit 0 and that stdout is exactly one JSON object (a trailing newline allowed,
+    /// nothing else), and returns it.
+    pub fn json_object(&self) -> Map<String, Value> {
+        self.assert_success();
+        let mut values = serde_json::Deserializer::from_str(&self.stdout).into_iter::<Value>();
+        let first = match values.next() {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => panic!("stdout is not JSON ({e}):\n{}", self.describe()),
+            None => panic!(
+                "stdout is empty, expected one JSON object:\n{}",
+                self.describe()
+            ),
+        };
+        if let Some(extra) = values.next() {
+            panic!(
+                "stdout holds more than one JSON value (next: {extra:?}):\n{}",
+                self.describe()
+            );
+        }
+        match first {
+            Value::Object(map) => map,
+            other => panic!(
+                "stdout is JSON but not an object ({other}):\n{}",
+                self.describe()
+            ),
+        }
+    }
+
+    /// Asserts the answer is exactly `{}`.
+    pub fn assert_empty_object(&self) {
+        let answer = self.json_object();
+        assert!(
+            answer.is_empty(),
+            "expected the answer {{}}, got {answer:?}:\n{}",
+            self.describe()
+        );
+    }
+}
+
+/// Runs `cmd` with `stdin` (or /dev/null), in its own process group, killing the group after
+/// `timeout`. Panics on spawn failure or timeout, with the output so far.
+pub fn run_bounded(
+    mut cmd: Command,
+    stdin: Option<Vec<u8>>,
+    timeout: Duration,
+    what: String,
+) -> Run {
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .process_group(0);
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let pid = child.id();
+
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // A process that does not read its stdin may close it early: ignore broken pipes.
+        thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
+    for (is_out, stream) in [
+        (
+            true,
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ),
+        (
+            false,
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ),
+    ] {
+        let mut stream = stream.expect("stdout and stderr are piped");
+        let tx = tx.clone();
+        thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stream.read_to_end(&mut buf);
+            let _ = tx.send((is_out, buf));
+        });
+    }
+    drop(tx);
+
+    let deadline = start + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() >= deadline => break None,
+            Ok(None) => thread::sleep(Duration::from_millis(5)),
+            Err(e) => panic!("waiting for {what}: {e}"),
+        }
+    };
+    // Both streams end when the process and anything it left behind have closed them.
+    let (mut stdout, mut stderr, mut ended) = (Vec::new(), Vec::new(), 0);
+    while ended < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((true, buf)) => (stdout, ended) = (buf, ended + 1),
+            Ok((false, buf)) => (stderr, ended) = (buf, ended + 1),
+            Err(_) => break,
+        }
+    }
+    let elapsed = start.elapsed();
+    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    match status {
+        Some(status) if ended == 2 => Run {
+            what,
+            status,
+            stdout: lossy(&stdout),
+            stderr: lossy(&stderr),
+            elapsed,
+        },
+        Some(status) => {
+            kill_group(pid);
+            panic!(
+                "{what} exited ({status}) but its stdout/stderr stayed open for {timeout:?}: \
+                 a process it started kept them (killed its process group)"
+            )
+        }
+        None => {
+            kill_group(pid);
+            let _ = child.wait();
+            panic!("{what} did not finish within {timeout:?} (killed its process group)")
+        }
+    }
+}
+
+/// Kills the process group `pgid` (a process this harness started with `process_group(0)`).
+fn kill_group(pgid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pgid}")])
+        .stderr(Stdio::null())
+        .status();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The isolated environment
+// ---------------------------------------------------------------------------------------------
+
+/// Environment variables to set and to remove, applied to every command the harness runs.
+#[derive(Clone, Debug)]
+pub struct IsolatedEnv {
+    set: Vec<(OsString, OsString)>,
+    remove: Vec<OsString>,
+}
+
+impl IsolatedEnv {
+    /// Applies the isolation to `cmd`.
+    pub fn apply<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        for name in &self.remove {
+            cmd.env_remove(name);
+        }
+        cmd.envs(self.set.iter().map(|(k, v)| (k, v)))
+    }
+
+    /// A command for `program` with the isolation applied.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        self.apply(&mut cmd);
+        cmd
+    }
+
+    /// `env -u VAR ... NAME=VALUE ...` as a shell word list, for a command line tmux runs.
+    pub fn shell_prefix(&self) -> String {
+        let mut words = vec!["env".to_string()];
+        for name in &self.remove {
+            words.push("-u".into());
+            words.push(sh_quote(name));
+        }
+        for (k, v) in &self.set {
+            let mut kv = k.clone();
+            kv.push("=");
+            kv.push(v);
+            words.push(sh_quote(&kv));
+        }
+        words.join(" ")
+    }
+}
+
+/// One test's private world: temporary directories, the Zellij config, the isolated environment.
+/// Creating one also checks that `zellij` 0.45.1 and `tmux` are installed, and panics with the
+/// install command when they are not.
+pub struct Sandbox {
+    root: Option<tempfile::TempDir>,
+    socket_dir: Option<tempfile::TempDir>,
+    env: IsolatedEnv,
+    zellij_bin: PathBuf,
+    keep: bool,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let keep = std::env::var_os("EXOMONAD_E2E_KEEP").is_some_and(|v| !v.is_empty());
+        // `cargo install` puts zellij in $CARGO_HOME/bin (or ~/.cargo/bin): make sure the
+        // isolated PATH has it even when the outer PATH does not.
+        let mut path_dirs: Vec<PathBuf> =
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect();
+        let cargo_bin = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+            .map(|p| p.join("bin"));
+        if let Some(dir) = cargo_bin.filter(|d| !path_dirs.contains(d)) {
+            path_dirs.push(dir);
+        }
+        let path = std::env::join_paths(&path_dirs).expect("PATH entries are valid");
+        let zellij_bin = preflight(&path);
+
+        let root = tempfile::Builder::new()
+            .prefix("exz-e2e-")
+            .tempdir()
+            .expect("create the test's temporary directory");
+        // The socket path is $ZELLIJ_SOCKET_DIR/<contract>/<session> and must stay under 108
+        // bytes: keep the directory short, directly in /tmp.
+        let socket_dir = tempfile::Builder::new()
+            .prefix("exz-")
+            .tempdir_in("/tmp")
+            .expect("create the Zellij socket directory");
+        let t = root.path();
+        let dirs = ["home", "cache", "cfg", "data"];
+        for d in dirs {
+            fs::create_dir_all(t.join(d)).expect("create the sandbox directories");
+        }
+        let config_file = t.join("zellij-config.kdl");
+        fs::write(&config_file, ZELLIJ_CONFIG).expect("write the Zellij config");
+
+        let mut remove: Vec<OsString> = REMOVED_VARS.iter().map(OsString::from).collect();
+        remove.extend(
+            std::env::vars_os()
+                .map(|(k, _)| k)
+                .filter(|k| k.to_string_lossy().starts_with(EXOMONAD_VAR_PREFIX)),
+        );
+        let set = vec![
+            ("HOME".into(), t.join("home").into()),
+            ("XDG_CACHE_HOME".into(), t.join("cache").into()),
+            ("XDG_CONFIG_HOME".into(), t.join("cfg").into()),
+            ("XDG_DATA_HOME".into(), t.join("data").into()),
+            ("ZELLIJ_SOCKET_DIR".into(), socket_dir.path().into()),
+            // Zellij reads `--config` from this variable when the flag is not given.
+            ("ZELLIJ_CONFIG_FILE".into(), config_file.into()),
+            ("PATH".into(), path),
+        ];
+        // ZELLIJ_CONFIG_FILE is both removed (the outer value) and set (ours): `env -u` and
+        // `env_remove` run before the assignments.
+        Sandbox {
+            root: Some(root),
+            socket_dir: Some(socket_dir),
+            env: IsolatedEnv { set, remove },
+            zellij_bin,
+            keep,
+        }
+    }
+
+    /// The temporary directory T.
+    pub fn root(&self) -> &Path {
+        self.root.as_ref().expect("sandbox is alive").path()
+    }
+    pub fn home(&self) -> PathBuf {
+        self.root().join("home")
+    }
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root().join("cache")
+    }
+    pub fn config_dir(&self) -> PathBuf {
+        self.root().join("cfg")
+    }
+    pub fn data_dir(&self) -> PathBuf {
+        self.root().join("data")
+    }
+    pub fn socket_dir(&self) -> &Path {
+        self.socket_dir.as_ref().expect("sandbox is alive").path()
+    }
+    pub fn zellij_config_file(&self) -> PathBuf {
+        self.root().join("zellij-config.kdl")
+    }
+    pub fn env(&self) -> &IsolatedEnv {
+        &self.env
+    }
+    /// The `zellij` binary the tests use (checked to be 0.45.1).
+    pub fn zellij_bin(&self) -> &Path {
+        &self.zellij_bin
+    }
+
+    /// A command with the isolated environment.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        self.env.command(program)
+    }
+
+    /// Runs the zellij CLI with the isolated environment (bounded).
+    pub fn zellij<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
+        let mut cmd = self.command(&self.zellij_bin);
+        cmd.args(args);
+        let what = format!(
+            "zellij {}",
+            args.iter()
+                .map(|a| a.as_ref().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let run = run_bounded(cmd, None, RUN_TIMEOUT, what);
+        Output {
+            status: run.status,
+            stdout: run.stdout.into_bytes(),
+            stderr: run.stderr.into_bytes(),
+        }
+    }
+
+    /// `exomonad ARGS` in the isolated environment, with no Zellij session named.
+    pub fn exomonad<S: AsRef<OsStr>>(&self, args: &[S]) -> Exomonad<'_> {
+        Exomonad {
+            sandbox: self,
+            args: args.iter().map(|a| a.as_ref().to_owned()).collect(),
+            stdin: None,
+            envs: Vec::new(),
+            cwd: None,
+            timeout: RUN_TIMEOUT,
+        }
+    }
+
+    /// `exomonad plugin-path`: writes the dashboard wasm if missing, returns its absolute path.
+    pub fn plugin_path(&self) -> PathBuf {
+        let run = self.exomonad(&["plugin-path"]).run();
+        run.assert_success();
+        let path = PathBuf::from(run.stdout.trim());
+        assert!(
+            path.is_absolute() && path.is_file(),
+            "`exomonad plugin-path` printed {:?}, not the absolute path of an existing file",
+            run.stdout
+        );
+        path
+    }
+
+    /// Grants `permissions` to the plugin at `wasm` ahead, so Zellij shows no prompt.
+    pub fn write_permissions(&self, wasm: &Path, permissions: &[&str]) {
+        let dir = self.cache_dir().join("zellij");
+        fs::create_dir_all(&dir).expect("create the Zellij cache directory");
+        let mut kdl = format!("{:?} {{\n", wasm.to_string_lossy());
+        for p in permissions {
+            kdl.push_str(&format!("    {p}\n"));
+        }
+        kdl.push_str("}\n");
+        fs::write(dir.join("permissions.kdl"), kdl).expect("write permissions.kdl");
+    }
+
+    /// A git repository at T/`name` with a first commit.
+    pub fn git_project(&self, name: &str) -> GitRepo {
+        GitRepo::init(self.root().join(name), self.env.clone())
+    }
+
+    /// The tails of every `*.log` file under T, for failure messages.
+    pub fn log_tails(&self) -> String {
+        let mut out = String::new();
+        let mut stack = vec![self.root().to_path_buf()];
+        let mut logs = Vec::new();
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() && entry.file_name() != ".git" => stack.push(path),
+                    Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "log") => {
+                        logs.push(path)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        logs.sort();
+        for path in logs {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            out.push_str(&format!(
+                "--- {} (last lines)\n{}\n",
+                path.display(),
+                tail(&text, 30)
+            ));
+        }
+        if out.is_empty() {
+            out.push_str("(no *.log files under the sandbox)\n");
+        }
+        out
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if self.keep {
+            if let Some(root) = self.root.take() {
+                eprintln!("EXOMONAD_E2E_KEEP: kept {}", root.keep().display());
+            }
+            if let Some(sock) = self.socket_dir.take() {
+                eprintln!("EXOMONAD_E2E_KEEP: kept {}", sock.keep().display());
+            }
+        }
+    }
+}
+
+/// Checks that zellij 0.45.1 and tmux are installed; panics with the install command if not.
+/// Returns the zellij binary.
+fn preflight(path: &OsStr) -> PathBuf {
+    let install = "run scripts/deps.sh (it installs both), or by hand: \
+                   `cargo install zellij --version 0.45.1 --locked` (puts it in ~/.cargo/bin) \
+                   and `apt-get install -y tmux`";
+    let Some(zellij) = which("zellij", path) else {
+        panic!(
+            "zellij {ZELLIJ_VERSION} is not installed (not on PATH nor in ~/.cargo/bin): {install}"
+        );
+    };
+    let version = Command::new(&zellij)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} --version ({e}): {install}", zellij.display()));
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
+    assert_eq!(
+        version,
+        format!("zellij {ZELLIJ_VERSION}"),
+        "{} is the wrong version: {install}",
+        zellij.display()
+    );
+    let tmux = Command::new("tmux")
+        .arg("-V")
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .output();
+    match tmux {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "`tmux -V` failed ({}): {install}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => panic!("tmux is not installed ({e}): {install}"),
+    }
+    zellij
+}
+
+/// A bounded `exomonad` run being set up; [`Exomonad::run`] runs it.
+pub struct Exomonad<'a> {
+    sandbox: &'a Sandbox,
+    args: Vec<OsString>,
+    stdin: Option<Vec<u8>>,
+    envs: Vec<(OsString, OsString)>,
+    cwd: Option<PathBuf>,
+    timeout: Duration,
+}
+
+impl Exomonad<'_> {
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.envs
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+    pub fn cwd(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cwd = Some(dir.as_ref().to_owned());
+        self
+    }
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+    pub fn run(self) -> Run {
+        let mut cmd = self.sandbox.command(EXOMONAD);
+        cmd.args(&self.args)
+            .envs(self.envs.iter().map(|(k, v)| (k, v)));
+        if let Some(dir) = &self.cwd {
+            cmd.current_dir(dir);
+        }
+        let env_note: Vec<String> = self
+            .envs
+            .iter()
+            .map(|(k, v)| format!("{}={}", k.to_string_lossy(), v.to_string_lossy()))
+            .collect();
+        let what = format!(
+            "`{} exomonad {}`{}",
+            env_note.join(" "),
+            self.args
+                .iter()
+                .map(|a| a.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join(" "),
+            self.cwd
+                .as_ref()
+                .map(|d| format!(" in {}", d.display()))
+                .unwrap_or_default()
+        );
+        run_bounded(cmd, self.stdin, self.timeout, what)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zellij under tmux
+// ---------------------------------------------------------------------------------------------
+
+/// A real Zellij session in a private tmux server (200x50). Dropping it kills and deletes the
+/// session and kills the tmux server.
+pub struct Zellij {
+    sandbox: Sandbox,
+    session: String,
+    tmux: String,
+    /// The tmux server's socket (tmux leaves the file behind after `kill-server`).
+    tmux_socket: Option<PathBuf>,
+    /// The dashboard plugin file, when the session was started by `exomonad init`.
+    dashboard_wasm: Option<PathBuf>,
+    /// The dashboard pane, once found (panes do not move in these tests).
+    dashboard_pane: std::sync::OnceLock<(String, PaneRect)>,
+}
+
+/// Where a pane's content sits on the screen (Zellij's `pane_content_*` geometry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaneRect {
+    pub x: usize,
+    pub y: usize,
+    pub columns: usize,
+    pub rows: usize,
+}
+
+impl PaneRect {
+    /// The part of a captured screen inside this rectangle, one line per row, trailing blanks
+    /// removed.
+    pub fn crop(&self, screen: &str) -> String {
+        let mut out = Vec::new();
+        for line in screen.lines().skip(self.y).take(self.rows) {
+            let cut: String = line.chars().skip(self.x).take(self.columns).collect();
+            out.push(cut.trim_end().to_string());
+        }
+        out.join("\n")
+    }
+}
+
+impl Zellij {
+    /// Starts `exomonad init --session S` in `project` (after granting the dashboard its
+    /// permissions), and waits until the session is listed, the dashboard pane exists and its
+    /// header (a line starting with `exomonad`) is drawn.
+    pub fn start_exomonad_init(sandbox: Sandbox, project: &Path) -> Self {
+        let wasm = sandbox.plugin_path();
+        sandbox.write_permissions(&wasm, DASHBOARD_PERMISSIONS);
+        let session = unique_name("e2e");
+        let argv: Vec<OsString> = vec![
+            EXOMONAD.into(),
+            "init".into(),
+            "--session".into(),
+            session.clone().into(),
+        ];
+        let mut z = Self::start(sandbox, session, project, &argv);
+        z.dashboard_wasm = Some(wasm);
+        z.wait_for_dashboard("the dashboard header (`exomonad`)", START_TIMEOUT, |d| {
+            d.header().is_some()
+        });
+        z
+    }
+
+    /// Starts `argv` (which must bring up Zellij session `session`) in `cwd` inside a new tmux
+    /// server, and waits until `zellij list-sessions` lists the session.
+    pub fn start(sandbox: Sandbox, session: String, cwd: &Path, argv: &[OsString]) -> Self {
+        // No session may be left in this environment: with one around, a new session came up
+        // with the default layout instead of the one asked for.
+        let _ = sandbox.zellij(&["kill-all-sessions", "-y"]);
+        let _ = sandbox.zellij(&["delete-all-sessions", "-y"]);
+
+        let tmux = unique_name("exomonad-e2e");
+        let command = format!(
+            "{} {}",
+            sandbox.env().shell_prefix(),
+            argv.iter()
+                .map(|a| sh_quote(a))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let mut z = Zellij {
+            sandbox,
+            session,
+            tmux,
+            tmux_socket: None,
+            dashboard_wasm: None,
+            dashboard_pane: std::sync::OnceLock::new(),
+        };
+        let cwd_s = cwd.to_string_lossy().into_owned();
+        // remain-on-exit keeps the pane (and what it printed) if the command exits, so a failed
+        // start shows its error instead of a vanished tmux session. The server runs the queued
+        // set-option before it handles the child's exit.
+        let out = z.tmux_cmd(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "-c",
+            &cwd_s,
+            &command,
+            ";",
+            "set-option",
+            "-t",
+            "t",
+            "remain-on-exit",
+            "on",
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let socket = z.tmux_cmd(&["display-message", "-p", "#{socket_path}"]);
+        let socket = String::from_utf8_lossy(&socket.stdout).trim().to_string();
+        z.tmux_socket = (!socket.is_empty()).then(|| PathBuf::from(socket));
+        // First wait for Zellij to draw (reading the screen through tmux does not touch
+        // Zellij). `zellij list-sessions` connects to every session's socket as a short-lived
+        // client: one that connects before the first real client has set the session up made
+        // the 0.45.1 server panic (`session_data` unwrap on client removal) or start with the
+        // default layout instead of the one asked for.
+        z.wait_for_screen("Zellij to draw its first screen", START_TIMEOUT, |s| {
+            !s.trim().is_empty()
+        });
+        z.wait_until("the Zellij session to be listed", START_TIMEOUT, |z| {
+            z.sessions().iter().any(|s| s == &z.session)
+        });
+        z
+    }
+
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+    pub fn sandbox(&self) -> &Sandbox {
+        &self.sandbox
+    }
+
+    fn tmux_cmd(&self, args: &[&str]) -> Output {
+        let mut cmd = self.sandbox.command("tmux");
+        cmd.arg("-L")
+            .arg(&self.tmux)
+            .args(args)
+            .stdin(Stdio::null());
+        let what = format!("tmux -L {} {}", self.tmux, args.join(" "));
+        let run = run_bounded(cmd, None, RUN_TIMEOUT, what);
+        Output {
+            status: run.status,
+            stdout: run.stdout.into_bytes(),
+            stderr: run.stderr.into_bytes(),
+        }
+    }
+
+    /// The sessions `zellij list-sessions -n -s` lists in this environment.
+    pub fn sessions(&self) -> Vec<String> {
+        let out = self.sandbox.zellij(&["list-sessions", "-n", "-s"]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// The visible screen (`tmux capture-pane -p`).
+    pub fn screen(&self) -> String {
+        let out = self.tmux_cmd(&["capture-pane", "-p", "-t", "t"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `Some(status)` once the command tmux started has exited.
+    fn pane_exit(&self) -> Option<String> {
+        let out = self.tmux_cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            "t",
+            "#{pane_dead} #{pane_dead_status}",
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        text.strip_prefix("1 ").map(str::to_string)
+    }
+
+    /// Everything useful for a failure message: the screen and the log tails.
+    pub fn diagnostics(&self) -> String {
+        let exit = self
+            .pane_exit()
+            .map(|s| format!("the command tmux started EXITED with status {s}\n"))
+            .unwrap_or_default();
+        format!(
+            "{exit}--- screen (session {}):\n{}\n{}",
+            self.session,
+            self.screen(),
+            self.sandbox.log_tails()
+        )
+    }
+
+    /// Polls `ready` (every 100 ms) until it holds; panics after `timeout` (or as soon as the
+    /// command tmux started exits) with the diagnostics.
+    pub fn wait_until(&self, what: &str, timeout: Duration, mut ready: impl FnMut(&Self) -> bool) {
+        let start = Instant::now();
+        loop {
+            if ready(self) {
+                return;
+            }
+            if self.pane_exit().is_some() || start.elapsed() >= timeout {
+                panic!(
+                    "gave up after {:?} waiting for {what}\n{}",
+                    start.elapsed(),
+                    self.diagnostics()
+                );
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Polls the screen until `ready(screen)` holds and returns that screen; panics after
+    /// `timeout` with the diagnostics.
+    pub fn wait_for_screen(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut ready: impl FnMut(&str) -> bool,
+    ) -> String {
+        let mut last = String::new();
+        self.wait_until(what, timeout, |z| {
+            last = z.screen();
+            ready(&last)
+        });
+        last
+    }
+
+    /// Polls the screen until it contains `text`.
+    pub fn wait_for_text(&self, text: &str, timeout: Duration) -> String {
+        self.wait_for_screen(&format!("{text:?} on the screen"), timeout, |s| {
+            s.contains(text)
+        })
+    }
+
+    /// Runs the zellij CLI with the isolated environment (no session implied: pass `-s S`
+    /// yourself, or use [`Zellij::action`]).
+    pub fn zellij<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
+        self.sandbox.zellij(args)
+    }
+
+    /// `zellij -s S action ARGS`.
+    pub fn action(&self, args: &[&str]) -> Output {
+        let mut all = vec!["-s", self.session.as_str(), "action"];
+        all.extend_from_slice(args);
+        self.zellij(&all)
+    }
+
+    /// `zellij -s S action list-panes --json`, parsed (one object per pane, with fields like
+    /// `id`, `is_plugin`, `title`, `plugin_url`).
+    pub fn list_panes(&self) -> Vec<Value> {
+        let out = self.action(&["list-panes", "--json", "--all"]);
+        assert!(
+            out.status.success(),
+            "list-panes failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        match serde_json::from_slice::<Value>(&out.stdout) {
+            Ok(Value::Array(panes)) => panes,
+            other => panic!(
+                "list-panes --json did not print a JSON array ({other:?}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            ),
+        }
+    }
+
+    /// The id (`plugin_N`) and content rectangle of the first plugin pane whose URL contains
+    /// `url_part`.
+    pub fn plugin_pane(&self, url_part: &str) -> Option<(String, PaneRect)> {
+        self.list_panes().iter().find_map(|p| {
+            let is_plugin = p.get("is_plugin").and_then(Value::as_bool) == Some(true);
+            let url = p.get("plugin_url").and_then(Value::as_str).unwrap_or("");
+            if !is_plugin || !url.contains(url_part) {
+                return None;
+            }
+            let field = |name: &str| {
+                p.get(name)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| usize::try_from(n).ok())
+            };
+            let rect = PaneRect {
+                x: field("pane_content_x")?,
+                y: field("pane_content_y")?,
+                columns: field("pane_content_columns")?,
+                rows: field("pane_content_rows")?,
+            };
+            Some((format!("plugin_{}", field("id")?), rect))
+        })
+    }
+
+    /// The dashboard pane's id and rectangle (waits for it to appear, up to [`START_TIMEOUT`]).
+    /// Only for sessions started with [`Zellij::start_exomonad_init`].
+    pub fn dashboard_pane(&self) -> (String, PaneRect) {
+        if let Some(found) = self.dashboard_pane.get() {
+            return found.clone();
+        }
+        let wasm = self
+            .dashboard_wasm
+            .as_ref()
+            .expect("the session was not started by `exomonad init`")
+            .to_string_lossy()
+            .into_owned();
+        // Seen while writing this harness: Zellij 0.45.1's server loads a layout given by path
+        // only when one of its default config dirs exists, and otherwise silently starts the
+        // session with its default layout (one shell pane, no dashboard).
+        let what = "the dashboard plugin pane in list-panes (if the screen shows Zellij's \
+                    default layout instead: Zellij 0.45.1 ignores a layout file given by path \
+                    when none of ~/.config/zellij, $XDG_CONFIG_HOME/zellij, /etc/zellij exists)";
+        let mut found = None;
+        self.wait_until(what, START_TIMEOUT, |z| {
+            found = z.plugin_pane(&wasm);
+            found.is_some()
+        });
+        let found = found.expect("found");
+        self.dashboard_pane.get_or_init(|| found).clone()
+    }
+
+    /// The dashboard pane's text, cut out of the screen.
+    pub fn dashboard_text(&self) -> String {
+        let (_, rect) = self.dashboard_pane();
+        rect.crop(&self.screen())
+    }
+
+    /// Polls the dashboard pane until `ready` holds for what it shows; returns that. Panics
+    /// after `timeout` with the diagnostics.
+    pub fn wait_for_dashboard(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut ready: impl FnMut(&Dashboard) -> bool,
+    ) -> Dashboard {
+        let (_, rect) = self.dashboard_pane();
+        let screen =
+            self.wait_for_screen(what, timeout, |s| ready(&Dashboard::parse(&rect.crop(s))));
+        Dashboard::parse(&rect.crop(&screen))
+    }
+
+    /// `zellij -s S action send-keys --pane-id PANE KEYS...` (key names like "Enter", "Tab",
+    /// "Esc", "a").
+    pub fn send_keys(&self, pane_id: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "--pane-id", pane_id];
+        args.extend_from_slice(keys);
+        let out = self.action(&args);
+        assert!(
+            out.status.success(),
+            "send-keys {keys:?} to {pane_id} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `exomonad ARGS` in the isolated environment with `ZELLIJ_SESSION_NAME=S`, so that hooks
+    /// reach this session.
+    pub fn exomonad<S: AsRef<OsStr>>(&self, args: &[S]) -> Exomonad<'_> {
+        self.sandbox
+            .exomonad(args)
+            .env("ZELLIJ_SESSION_NAME", &self.session)
+    }
+}
+
+impl Drop for Zellij {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            eprintln!("--- e2e failure diagnostics\n{}", self.diagnostics());
+        }
+        if self.sandbox.keep {
+            eprintln!(
+                "EXOMONAD_E2E_KEEP: session {} left running; look with `tmux -L {} attach -t t`",
+                self.session, self.tmux
+            );
+            return;
+        }
+        let _ = self.sandbox.zellij(&["kill-session", &self.session]);
+        let _ = self
+            .sandbox
+            .zellij(&["delete-session", "--force", &self.session]);
+        let _ = self.tmux_cmd(&["kill-server"]);
+        if let Some(socket) = &self.tmux_socket {
+            let _ = fs::remove_file(socket);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Git
+// ---------------------------------------------------------------------------------------------
+
+/// A real git repository (and the worktrees made from it), used with the isolated environment
+/// (no global git configuration; identity set locally).
+pub struct GitRepo {
+    path: PathBuf,
+    env: IsolatedEnv,
+}
+
+impl GitRepo {
+    /// `git init` at `path` (created if missing) on branch `main`, with a local identity and a
+    /// first commit holding a README.
+    pub fn init(path: PathBuf, env: IsolatedEnv) -> Self {
+        fs::create_dir_all(&path).expect("create the project directory");
+        let repo = GitRepo { path, env };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", "e2e test"]);
+        repo.git(&["config", "user.email", "e2e@example.invalid"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        fs::write(repo.path.join("README.md"), "# e2e project\n").expect("write README.md");
+        repo.commit_all("first commit");
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `git ARGS` in this repository; panics on failure; returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(&self.env, &self.path, args)
+    }
+
+    /// `git add -A && git commit -m MESSAGE`.
+    pub fn commit_all(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    /// `git worktree add -b BRANCH PATH` from the current HEAD; returns the worktree as a repo.
+    pub fn worktree_add(&self, branch: &str, path: &Path) -> GitRepo {
+        let p = path.to_string_lossy().into_owned();
+        self.git(&["worktree", "add", "-q", "-b", branch, &p]);
+        GitRepo {
+            path: path.to_path_buf(),
+            env: self.env.clone(),
+        }
+    }
+
+    /// `git status --porcelain` is empty.
+    pub fn is_clean(&self) -> bool {
+        self.git(&["status", "--porcelain"]).trim().is_empty()
+    }
+}
+
+fn git_in(env: &IsolatedEnv, dir: &Path, args: &[&str]) -> String {
+    let mut cmd = env.command("git");
+    cmd.args(args).current_dir(dir);
+    let run = run_bounded(
+        cmd,
+        None,
+        RUN_TIMEOUT,
+        format!("git {} in {}", args.join(" "), dir.display()),
+    );
+    run.assert_success();
+    run.stdout
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the dashboard
+// ---------------------------------------------------------------------------------------------
+
+/// The dashboard's state labels.
+pub const STATES: &[&str] = &["running", "waiting", "stop blocked", "stopped"];
+
+/// True if `phrase` occurs in `line` with no letter, digit or `_` right before or after it.
+pub fn has_phrase(line: &str, phrase: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    line.match_indices(phrase).any(|(i, _)| {
+        let before = line[..i].chars().next_back();
+        let after = line[i + phrase.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+/// One dashboard log line: `HH:MM:SS <agent> <text>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub time: String,
+    pub agent: String,
+    pub text: String,
+}
+
+/// Finds `HH:MM:SS <word> <rest>` in `line` (anywhere: the dashboard pane may sit beside
+/// another pane on the same screen line).
+fn parse_log_entry(line: &str) -> Option<LogEntry> {
+    let chars: Vec<char> = line.chars().collect();
+    let is_time = |w: &[char]| {
+        w.len() == 8
+            && w.iter().enumerate().all(|(i, c)| {
+                if i == 2 || i == 5 {
+                    *c == ':'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+    };
+    (0..chars.len().saturating_sub(9)).find_map(|i| {
+        let before_ok = i == 0 || !chars[i - 1].is_alphanumeric();
+        if !before_ok || !is_time(&chars[i..i + 8]) || chars[i + 8] != ' ' {
+            return None;
+        }
+        let rest: String = chars[i + 9..].iter().collect();
+        let rest = rest.trim_end();
+        let (agent, text) = rest.split_once(' ').unwrap_or((rest, ""));
+        if agent.is_empty() {
+            return None;
+        }
+        Some(LogEntry {
+            time: chars[i..i + 8].iter().collect(),
+            agent: agent.to_string(),
+            text: text.trim().to_string(),
+        })
+    })
+}
+
+fn is_header(line: &str) -> bool {
+    line.trim_start().starts_with("exomonad")
+}
+
+/// What the dashboard shows, read from its pane's text (see [`Zellij::dashboard_text`]).
+#[derive(Clone, Debug)]
+pub struct Dashboard {
+    /// The pane's text.
+    pub text: String,
+    /// Log entries in screen order (newest first, per the dashboard's contract).
+    pub log: Vec<LogEntry>,
+    /// The screen lines that are not log entries.
+    pub other_lines: Vec<String>,
+}
+
+impl Dashboard {
+    pub fn parse(text: &str) -> Self {
+        let mut log = Vec::new();
+        let mut other_lines = Vec::new();
+        for line in text.lines() {
+            match parse_log_entry(line) {
+                Some(entry) => log.push(entry),
+                None => other_lines.push(line.to_string()),
+            }
+        }
+        Dashboard {
+            text: text.to_string(),
+            log,
+            other_lines,
+        }
+    }
+
+    /// The header line: the first line that starts with `exomonad`.
+    pub fn header(&self) -> Option<&str> {
+        self.other_lines
+            .iter()
+            .find(|l| is_header(l))
+            .map(String::as_str)
+    }
+
+    /// The separator between the agent rows and the log: a line containing `events` below the
+    /// header.
+    pub fn has_events_separator(&self) -> bool {
+        let mut lines = self.other_lines.iter();
+        lines.any(|l| is_header(l)) && lines.any(|l| l.contains("events"))
+    }
+
+    /// The agent's row: the one non-log, non-header line that names the agent as a word.
+    pub fn row(&self, agent: &str) -> Option<&str> {
+        let mut rows = self
+            .other_lines
+            .iter()
+            .filter(|l| has_phrase(l, agent) && !is_header(l));
+        let row = rows.next()?;
+        // Two rows for one agent would make every check on it ambiguous.
+        rows.next().is_none().then_some(row.as_str())
+    }
+
+    /// The agent's row shows exactly `state` among the state labels, and `last_hook`.
+    pub fn agent_is(&self, agent: &str, state: &str, last_hook: Option<&str>) -> bool {
+        let Some(row) = self.row(agent) else {
+            return false;
+        };
+        let states_ok = STATES.iter().all(|s| has_phrase(row, s) == (*s == state));
+        states_ok && last_hook.is_none_or(|h| has_phrase(row, h))
+    }
+
+    /// Index (0 = newest) of the first log entry of `agent` whose text starts with `text`.
+    pub fn log_index(&self, agent: &str, text: &str) -> Option<usize> {
+        self.log
+            .iter()
+            .position(|e| e.agent == agent && e.text.starts_with(text))
+    }
+
+    pub fn log_has(&self, agent: &str, text: &str) -> bool {
+        self.log_index(agent, text).is_some()
+    }
+
+    /// A map agent -> its row, for messages.
+    pub fn rows(&self, agents: &[&str]) -> BTreeMap<String, Option<String>> {
+        agents
+            .iter()
+            .map(|a| (a.to_string(), self.row(a).map(str::to_string)))
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Misc
+// ---------------------------------------------------------------------------------------------
+
+/// The uid of this process (for Zellij's shared log directory, /tmp/zellij-<uid>).
+pub fn uid() -> u32 {
+    fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_log_entries_beside_another_pane() {
+        let e = parse_log_entry("bash-5.2#            │12:03:04 alpha stop blocked: notes.txt  ")
+            .expect("an entry");
+        assert_eq!(e.time, "12:03:04");
+        assert_eq!(e.agent, "alpha");
+        assert_eq!(e.text, "stop blocked: notes.txt");
+        assert!(parse_log_entry("exomonad  2 agents  1 running").is_none());
+    }
+
+    #[test]
+    fn crops_a_pane_out_of_the_screen() {
+        let screen = "tab bar\nleft │right one\nleft │right two  \nstatus";
+        let rect = PaneRect {
+            x: 6,
+            y: 1,
+            columns: 9,
+            rows: 2,
+        };
+        assert_eq!(rect.crop(screen), "right one\nright two");
+    }
+
+    #[test]
+    fn phrase_matching_respects_word_edges() {
+        assert!(has_phrase("alpha  stop blocked  Stop", "stop blocked"));
+        assert!(!has_phrase("alphabet", "alpha"));
+        assert!(!has_phrase("stopped", "stop"));
+        assert!(has_phrase("│alpha│", "alpha"));
+    }
+
+    #[test]
+    fn reads_rows_and_log() {
+        let screen = " exomonad  2 agents\n\
+                      alpha  stop blocked  Stop\n\
+                      beta   waiting       Stop\n\
+                      ── events ──\n\
+                      12:00:02 beta stopped\n\
+                      12:00:01 alpha stop blocked: notes.txt\n";
+        let d = Dashboard::parse(screen);
+        assert_eq!(d.header(), Some(" exomonad  2 agents"));
+        assert!(d.has_events_separator());
+        assert!(d.agent_is("alpha", "stop blocked", Some("Stop")));
+        assert!(!d.agent_is("alpha", "stopped", None));
+        assert!(d.agent_is("beta", "waiting", Some("Stop")));
+        assert_eq!(d.log_index("beta", "stopped"), Some(0));
+        assert_eq!(d.log_index("alpha", "stop blocked:"), Some(1));
+    }
+}
