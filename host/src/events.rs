@@ -112,6 +112,14 @@ impl<S: EventSink + ?Sized> EventSink for Arc<Mutex<S>> {
     }
 }
 
+/// A sink that drops every event (loading a guest only to compile it, for example).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Discard;
+
+impl EventSink for Discard {
+    fn send(&mut self, _event: &AgentEvent) {}
+}
+
 /// A sink that keeps every event in memory, for tests and for `exomonad guest` checks.
 #[derive(Debug, Clone, Default)]
 pub struct RecordingSink(pub Arc<Mutex<Vec<AgentEvent>>>);

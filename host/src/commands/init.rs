@@ -1,7 +1,8 @@
 //! `exomonad init [--session NAME] [--recreate]`: opens the project's Zellij session with
 //! the lead pane and the dashboard.
 //!
-//! Steps: install the dashboard plugin file ([`crate::paths::install_dashboard`]); write
+//! Steps: install the dashboard plugin file ([`crate::paths::install_dashboard`]); compile
+//! the guest into the cache (so the first hook is fast); write
 //! exomonad's Claude hook settings to `.exomonad/claude-settings.json`; render the session
 //! layout to `.exomonad/layouts/exomonad-session.kdl`; then, by the session's state: none → create
 //! it; exited → delete it and create it; live → attach (or, with `--recreate`, kill,
@@ -16,6 +17,8 @@ use exomonad_protocol::names::{ENV_ZELLIJ, ENV_ZELLIJ_SESSION_NAME};
 use crate::agent_settings;
 use crate::config::ensure_state_dir;
 use crate::context::Context;
+use crate::events::Discard;
+use crate::guest::{Guest, GuestOptions, HostState};
 use crate::layout::{SESSION_LAYOUT, SessionLayout, strip_controls};
 use crate::paths;
 use crate::services::zellij::Zellij;
@@ -52,6 +55,7 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
     validate_session_name(&session)?;
 
     let plugin = paths::install_dashboard()?;
+    warm_guest_cache(&ctx.project_dir);
     let state_dir = ensure_state_dir(&ctx.project_dir)?;
     let lead_command = lead_command(ctx, &state_dir)?;
     let layout = SessionLayout {
@@ -109,6 +113,18 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
         .stdin(std::process::Stdio::inherit())
         .exec();
     Err(err).context("starting zellij")
+}
+
+/// Loads the embedded guest once so that wasmtime compiles it into the on-disk cache now,
+/// not in the first hook of the session (seconds in a debug build, the hook's whole budget).
+fn warm_guest_cache(project_dir: &Path) {
+    let host = HostState {
+        project_dir: project_dir.to_path_buf(),
+        events: Box::new(Discard),
+    };
+    if let Err(e) = Guest::embedded(host, &GuestOptions::default()) {
+        tracing::warn!("could not compile the guest ahead of time ({e:#}); the first hook will");
+    }
 }
 
 /// The default session name: the project directory's name, lower-cased, with every run of
