@@ -1,0 +1,365 @@
+//! The dashboard's model: one row per agent and a bounded log of what happened.
+//!
+//! Everything enters through [`Dashboard::apply_pipe_message`] (raw pipe input) or
+//! [`Dashboard::apply_event`] (an already parsed event). Memory is bounded: at most
+//! [`MAX_AGENTS`] rows, at most [`LOG_CAPACITY`] log entries, and every outside string is
+//! cleaned and cut to [`MAX_TEXT_CHARS`] characters before it is stored.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use exomonad_protocol::hook::HookPhase;
+use exomonad_protocol::names::EVENT_PIPE;
+use exomonad_protocol::{AgentEvent, AgentId, EventKind, Runtime, Timestamp};
+use jiff::SignedDuration;
+
+use crate::text;
+
+/// Most log entries kept; the oldest is dropped when a new one would exceed it.
+pub const LOG_CAPACITY: usize = 500;
+
+/// Most agent rows kept; see [`Dashboard::apply_event`] for which row makes room.
+pub const MAX_AGENTS: usize = 256;
+
+/// Agents stopped for longer than this are folded into one `+N stopped earlier` line.
+pub const COLLAPSE_STOPPED_AFTER: SignedDuration = SignedDuration::from_mins(10);
+
+/// Longest stored outside string (hook name, tool name, reason, error text), in characters.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// What an agent is doing, as far as its events tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgentState {
+    /// Working: started, or any hook other than the ones below.
+    Running,
+    /// Waiting for the person: its turn ended (`Stop` / `AfterAgent`) or it sent a
+    /// `Notification`.
+    Waiting,
+    /// A policy refused to let it stop; it goes on working. Lasts until its next event.
+    StopBlocked,
+    /// Its session ended (`AgentStopped`, or a `SessionEnd` hook).
+    Stopped,
+}
+
+impl AgentState {
+    /// The label shown on screen: `running`, `waiting`, `stop blocked` or `stopped`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AgentState::Running => "running",
+            AgentState::Waiting => "waiting",
+            AgentState::StopBlocked => "stop blocked",
+            AgentState::Stopped => "stopped",
+        }
+    }
+
+    /// The state an event moves an agent to.
+    pub fn after(kind: &EventKind) -> Self {
+        match kind {
+            EventKind::AgentStarted { .. } => AgentState::Running,
+            EventKind::HookReceived {
+                runtime,
+                hook_event_name,
+                ..
+            } => match runtime.phase(hook_event_name) {
+                HookPhase::TurnEnd | HookPhase::Notification => AgentState::Waiting,
+                HookPhase::SessionEnd => AgentState::Stopped,
+                _ => AgentState::Running,
+            },
+            EventKind::StopHookBlocked { .. } => AgentState::StopBlocked,
+            EventKind::AgentStopped { .. } => AgentState::Stopped,
+        }
+    }
+}
+
+/// The last hook an agent fired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastHook {
+    /// Hook event name as the runtime spells it (cleaned, at most [`MAX_TEXT_CHARS`]).
+    pub event: String,
+    /// Tool name for tool hooks (cleaned, at most [`MAX_TEXT_CHARS`]).
+    pub tool: Option<String>,
+}
+
+impl LastHook {
+    /// `<event> <tool>`, or just `<event>` without a tool.
+    pub fn describe(&self) -> String {
+        match &self.tool {
+            Some(tool) => format!("{} {}", self.event, tool),
+            None => self.event.clone(),
+        }
+    }
+}
+
+/// One agent's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    /// Its id (the row key).
+    pub id: AgentId,
+    /// What it is doing.
+    pub state: AgentState,
+    /// Its last hook, if one arrived.
+    pub last_hook: Option<LastHook>,
+    /// Its runtime, once an event said.
+    pub runtime: Option<Runtime>,
+    /// `at` of the newest event applied to the row.
+    pub last_event_at: Timestamp,
+    /// `at` of the oldest event seen for it.
+    pub first_seen_at: Timestamp,
+}
+
+/// Whether a log entry reports normal activity or a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogKind {
+    /// An agent event.
+    Ok,
+    /// A malformed message, or an agent dropped to make room.
+    Error,
+}
+
+/// One line of the event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The event's `at`, or the arrival time for errors about unreadable input.
+    pub at: Timestamp,
+    /// The agent it is about; `None` for errors not tied to a readable agent.
+    pub agent: Option<AgentId>,
+    /// What happened, cleaned: `PreToolUse Bash`, `stop blocked: <reason>`, `started`,
+    /// `stopped (<reason>)`, or an error message.
+    pub text: String,
+    /// Normal or error.
+    pub kind: LogKind,
+}
+
+/// A scrolling request for the event log. The newest entry is at the top, so "up" means
+/// "newer".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogScroll {
+    /// One line toward newer entries.
+    Newer,
+    /// One line toward older entries.
+    Older,
+    /// One page toward newer entries.
+    PageNewer,
+    /// One page toward older entries.
+    PageOlder,
+    /// Back to the newest entry (follow new events again).
+    Newest,
+    /// To the oldest entries.
+    Oldest,
+}
+
+/// The whole dashboard model. Cheap to create; every method is total (no panics on any input).
+#[derive(Debug, Clone, Default)]
+pub struct Dashboard {
+    agents: BTreeMap<AgentId, Agent>,
+    log: VecDeque<LogEntry>,
+    /// Number of newest log entries scrolled past (0 = showing the newest).
+    log_offset: usize,
+}
+
+impl Dashboard {
+    /// An empty dashboard.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Agent rows, sorted by id.
+    pub fn agents(&self) -> impl ExactSizeIterator<Item = &Agent> + DoubleEndedIterator {
+        self.agents.values()
+    }
+
+    /// The row of one agent.
+    pub fn agent(&self, id: &AgentId) -> Option<&Agent> {
+        self.agents.get(id)
+    }
+
+    /// The event log, oldest first (the view shows it newest first).
+    pub fn log(&self) -> &VecDeque<LogEntry> {
+        &self.log
+    }
+
+    /// How many newest log entries are scrolled past; 0 means the newest is on top.
+    pub fn log_offset(&self) -> usize {
+        self.log_offset
+    }
+
+    /// Handles one `zellij pipe` message. Returns whether the dashboard changed (re-render).
+    ///
+    /// Ignored (returns `false`): any pipe not named [`EVENT_PIPE`] (broadcasts meant for
+    /// other plugins), a `None` payload (the CLI's end-of-input message) and a blank payload.
+    /// A payload that is not an [`AgentEvent`] becomes one [`LogKind::Error`] log line with
+    /// the parse error, stamped `now`.
+    pub fn apply_pipe_message(
+        &mut self,
+        name: &str,
+        payload: Option<&str>,
+        now: Timestamp,
+    ) -> bool {
+        if name != EVENT_PIPE {
+            return false;
+        }
+        let Some(payload) = payload.filter(|p| !p.trim().is_empty()) else {
+            return false;
+        };
+        match AgentEvent::from_json(payload) {
+            Ok(event) => self.apply_event(event),
+            Err(err) => self.push_log(LogEntry {
+                at: now,
+                agent: None,
+                text: text::clean(&format!("bad event: {err}"), MAX_TEXT_CHARS),
+                kind: LogKind::Error,
+            }),
+        }
+        true
+    }
+
+    /// Applies one event: updates (or creates) the agent's row and logs the event.
+    ///
+    /// The new state is [`AgentState::after`] the event. An event older than the row's last
+    /// event is logged but leaves the row as it is. When a new row would exceed
+    /// [`MAX_AGENTS`], the stopped agent with the oldest last event is dropped; if no agent is
+    /// stopped, the agent with the oldest last event is dropped and an error line says so.
+    pub fn apply_event(&mut self, event: AgentEvent) {
+        let AgentEvent { agent_id, at, kind } = event;
+        if !self.agents.contains_key(&agent_id) {
+            self.make_room(at);
+            self.agents.insert(
+                agent_id.clone(),
+                Agent {
+                    id: agent_id.clone(),
+                    state: AgentState::after(&kind),
+                    last_hook: None,
+                    runtime: None,
+                    last_event_at: at,
+                    first_seen_at: at,
+                },
+            );
+        }
+        if let Some(row) = self.agents.get_mut(&agent_id) {
+            row.first_seen_at = row.first_seen_at.min(at);
+            if at >= row.last_event_at {
+                row.state = AgentState::after(&kind);
+                row.last_event_at = at;
+                match &kind {
+                    EventKind::AgentStarted { runtime } => {
+                        row.runtime = runtime.or(row.runtime);
+                    }
+                    EventKind::HookReceived {
+                        runtime,
+                        hook_event_name,
+                        tool_name,
+                    } => {
+                        row.runtime = Some(*runtime);
+                        row.last_hook = Some(LastHook {
+                            event: text::clean(hook_event_name, MAX_TEXT_CHARS),
+                            tool: tool_name.as_deref().map(|t| text::clean(t, MAX_TEXT_CHARS)),
+                        });
+                    }
+                    EventKind::StopHookBlocked { .. } | EventKind::AgentStopped { .. } => {}
+                }
+            }
+        }
+        self.push_log(LogEntry {
+            at,
+            agent: Some(agent_id),
+            text: describe(&kind),
+            kind: LogKind::Ok,
+        });
+    }
+
+    /// Scrolls the log by `delta` lines: positive toward older entries, negative toward
+    /// newer. `page` is how many log lines are visible ([`crate::Frame::log_rows`]); the
+    /// offset stays between 0 and `len - page` (at least 0). Returns whether it moved.
+    pub fn scroll_log(&mut self, delta: isize, page: usize) -> bool {
+        let max = self.log.len().saturating_sub(page.max(1));
+        let before = self.log_offset.min(max);
+        let after = before.saturating_add_signed(delta).min(max);
+        let moved = after != self.log_offset;
+        self.log_offset = after;
+        moved
+    }
+
+    /// Applies a [`LogScroll`] request with `page` visible log lines. Returns whether the
+    /// offset moved.
+    pub fn scroll(&mut self, request: LogScroll, page: usize) -> bool {
+        let page_step = isize::try_from(page.max(1)).unwrap_or(isize::MAX);
+        let delta = match request {
+            LogScroll::Newer => -1,
+            LogScroll::Older => 1,
+            LogScroll::PageNewer => -page_step,
+            LogScroll::PageOlder => page_step,
+            LogScroll::Newest => isize::MIN,
+            LogScroll::Oldest => isize::MAX,
+        };
+        self.scroll_log(delta, page)
+    }
+
+    /// Drops one agent when the table is full, preferring the stopped agent with the oldest
+    /// last event.
+    fn make_room(&mut self, now: Timestamp) {
+        if self.agents.len() < MAX_AGENTS {
+            return;
+        }
+        let oldest_stopped = self
+            .agents
+            .values()
+            .filter(|a| a.state == AgentState::Stopped)
+            .min_by_key(|a| a.last_event_at)
+            .map(|a| a.id.clone());
+        let victim = match oldest_stopped {
+            Some(id) => id,
+            None => {
+                let Some(id) = self
+                    .agents
+                    .values()
+                    .min_by_key(|a| a.last_event_at)
+                    .map(|a| a.id.clone())
+                else {
+                    return;
+                };
+                self.push_log(LogEntry {
+                    at: now,
+                    agent: Some(id.clone()),
+                    text: format!("dropped: more than {MAX_AGENTS} agents"),
+                    kind: LogKind::Error,
+                });
+                id
+            }
+        };
+        self.agents.remove(&victim);
+    }
+
+    /// Appends to the log, dropping the oldest entry past [`LOG_CAPACITY`]. A scrolled view
+    /// stays on the entries it shows.
+    fn push_log(&mut self, entry: LogEntry) {
+        self.log.push_back(entry);
+        if self.log.len() > LOG_CAPACITY {
+            self.log.pop_front();
+        }
+        if self.log_offset > 0 {
+            self.log_offset = (self.log_offset + 1).min(self.log.len().saturating_sub(1));
+        }
+    }
+}
+
+/// The log text of an event (cleaned): `<hook>[ <tool>]`, `stop blocked: <reason>`,
+/// `started`, `stopped[ (<reason>)]`.
+fn describe(kind: &EventKind) -> String {
+    let clean = |s: &str| text::clean(s, MAX_TEXT_CHARS);
+    match kind {
+        EventKind::AgentStarted { .. } => "started".to_owned(),
+        EventKind::HookReceived {
+            hook_event_name,
+            tool_name,
+            ..
+        } => match tool_name {
+            Some(tool) => format!("{} {}", clean(hook_event_name), clean(tool)),
+            None => clean(hook_event_name),
+        },
+        EventKind::StopHookBlocked { reason } => format!("stop blocked: {}", clean(reason)),
+        EventKind::AgentStopped { reason: Some(r) } => format!("stopped ({})", clean(r)),
+        EventKind::AgentStopped { reason: None } => "stopped".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

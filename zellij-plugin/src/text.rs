@@ -1,0 +1,99 @@
+//! Making outside text safe to draw: no control characters, bounded length, measured in
+//! terminal columns the way Zellij measures them.
+//!
+//! Widths are the sum of each character's [`UnicodeWidthChar::width`], which is exactly how
+//! Zellij's text component advances the cursor, so a line we measure as `n` columns takes `n`
+//! columns on screen.
+
+use unicode_width::UnicodeWidthChar;
+
+/// The mark put where text was cut.
+pub const ELLIPSIS: char = '…';
+
+/// Whether `c` must never reach the terminal: C0/C1 controls and DEL (escape sequences, line
+/// breaks, bells) and the bidirectional-override characters that reorder what follows them.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Display width of one character in columns (0 for unsafe and zero-width characters).
+pub fn char_width(c: char) -> usize {
+    if is_unsafe(c) {
+        0
+    } else {
+        c.width().unwrap_or(0)
+    }
+}
+
+/// `Some(len)` when `s` is all printable ASCII (one column per byte, nothing to filter).
+pub fn ascii_width(s: &str) -> Option<usize> {
+    s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b))
+        .then_some(s.len())
+}
+
+/// Display width of `s` in columns, ignoring unsafe characters.
+pub fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// Cleans outside text for storage: tabs and line breaks become one space each, other unsafe
+/// characters are dropped, and the result is cut to at most `max_chars` characters (the last
+/// one being [`ELLIPSIS`] when something was cut). Never fails.
+pub fn clean(s: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max_chars * 4));
+    let mut count = 0;
+    let mut chars = s
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if is_unsafe(c) => None,
+            c => Some(c),
+        })
+        .peekable();
+    while let Some(c) = chars.next() {
+        if count + 1 == max_chars && chars.peek().is_some() {
+            out.push(ELLIPSIS);
+            break;
+        }
+        if count == max_chars {
+            break;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_drops_escapes_and_flattens_lines() {
+        assert_eq!(clean("\u{1b}[31mred\u{1b}[0m", 100), "[31mred[0m");
+        assert_eq!(clean("a\nb\r\nc\td", 100), "a b  c d");
+        assert_eq!(clean("x\u{7}\u{9b}\u{7f}y\u{202E}z", 100), "xyz");
+    }
+
+    #[test]
+    fn clean_caps_length_with_an_ellipsis() {
+        assert_eq!(clean("abcdef", 4), "abc…");
+        assert_eq!(clean("abcd", 4), "abcd");
+        assert_eq!(clean("abcd", 1), "…");
+        assert_eq!(clean("abcd", 0), "");
+        assert_eq!(clean("", 3), "");
+    }
+
+    #[test]
+    fn widths_match_terminal_columns() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("日本"), 4);
+        assert_eq!(width("🙂"), 2);
+        assert_eq!(width("a\u{1b}b"), 2);
+        assert_eq!(width("e\u{301}"), 1);
+        assert_eq!(ascii_width("a b~"), Some(4));
+        assert_eq!(ascii_width("a\tb"), None);
+        assert_eq!(ascii_width("é"), None);
+    }
+}

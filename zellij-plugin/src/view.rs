@@ -1,0 +1,309 @@
+//! Drawing the dashboard: [`render`] turns a [`Dashboard`] into a [`Frame`] for a pane size.
+//!
+//! Screen layout, top to bottom (each part cut when rows run out, in this order of priority):
+//!
+//! ```text
+//! exomonad · 4 agents · 1 running · 1 waiting · 0 stop blocked · 2 stopped
+//! AGENT  STATE         LAST HOOK         AGE
+//! alpha  running       PreToolUse Bash    4s
+//! beta   waiting       Stop               3m
+//! +2 stopped earlier
+//! ── events ────────────────────────────────────────────────────────────
+//! 11:59:58 ! bad event: unknown variant `exploded`, expected one of …
+//! 11:59:56 alpha PreToolUse Bash
+//! 11:57:00 beta Stop
+//! ```
+//!
+//! With no agents, `no agents yet` replaces the table. Times are UTC (`HH:MM:SS`).
+
+use exomonad_protocol::Timestamp;
+
+use crate::frame::{Frame, Line, LineBuilder, Style};
+use crate::state::{Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LogEntry, LogKind};
+use crate::text;
+
+/// Gap between table columns, in columns.
+const GAP: usize = 2;
+/// Width of the STATE column: the longest label, `stop blocked`.
+const STATE_COLS: usize = 12;
+/// Width of the AGE column (`59s`, `23h`, `999d`).
+const AGE_COLS: usize = 4;
+/// Narrowest LAST HOOK column when there is room for it (the header's width).
+const HOOK_MIN_COLS: usize = 9;
+/// Widest LAST HOOK column; longer hooks are cut.
+const HOOK_MAX_COLS: usize = 40;
+
+/// Renders `dashboard` for a pane of `rows` × `cols` cells at time `now` (ages are measured to
+/// `now`; stopped agents older than [`COLLAPSE_STOPPED_AFTER`] are folded into one line).
+///
+/// The frame has at most `rows` lines, each at most `cols` columns wide, with no control
+/// characters. Any size works, including 0 × 0 (an empty frame).
+pub fn render(dashboard: &Dashboard, now: Timestamp, rows: usize, cols: usize) -> Frame {
+    if rows == 0 {
+        return Frame::default();
+    }
+    let mut lines = Vec::with_capacity(rows);
+    lines.push(header_line(dashboard, cols));
+
+    let agent_lines = agent_section(dashboard, now, rows - lines.len(), cols);
+    lines.extend(agent_lines);
+
+    let mut log_rows = 0;
+    if lines.len() < rows {
+        log_rows = rows - lines.len() - 1;
+        lines.extend(log_section(dashboard, log_rows, cols));
+    }
+    Frame { lines, log_rows }
+}
+
+/// `exomonad · N agents · N running · N waiting · N stop blocked · N stopped`; when that does
+/// not fit in `cols`, the zero counts are left out before anything is cut.
+fn header_line(dashboard: &Dashboard, cols: usize) -> Line {
+    let total = dashboard.agents().len();
+    let counts = [
+        AgentState::Running,
+        AgentState::Waiting,
+        AgentState::StopBlocked,
+        AgentState::Stopped,
+    ]
+    .map(|s| (s, dashboard.agents().filter(|a| a.state == s).count()));
+    let full = header_with(total, &counts, cols, true);
+    if !full.was_cut() {
+        return full.build();
+    }
+    header_with(total, &counts, cols, false).build()
+}
+
+fn header_with(
+    total: usize,
+    counts: &[(AgentState, usize)],
+    cols: usize,
+    zeros: bool,
+) -> LineBuilder {
+    let mut b = LineBuilder::new(cols);
+    b.push("exomonad", Style::Title);
+    b.push(" · ", Style::Dim);
+    let noun = if total == 1 { "agent" } else { "agents" };
+    b.push(&format!("{total} {noun}"), Style::Plain);
+    for &(state, n) in counts.iter().filter(|(_, n)| zeros || *n > 0) {
+        b.push(" · ", Style::Dim);
+        let style = if n == 0 {
+            Style::Dim
+        } else {
+            state_style(state)
+        };
+        b.push(&format!("{n} {}", state.label()), style);
+    }
+    b
+}
+
+/// Column header, one row per agent (or `no agents yet`), and the collapse line, within
+/// `avail` lines. When rows do not fit, the last line says `+N more`.
+fn agent_section(dashboard: &Dashboard, now: Timestamp, avail: usize, cols: usize) -> Vec<Line> {
+    let mut lines = Vec::new();
+    if avail == 0 {
+        return lines;
+    }
+    if dashboard.agents().len() == 0 {
+        lines.push(dim_line("no agents yet", cols));
+        return lines;
+    }
+    let collapsed = |a: &&Agent| {
+        a.state == AgentState::Stopped
+            && now.duration_since(a.last_event_at) > COLLAPSE_STOPPED_AFTER
+    };
+    let shown: Vec<&Agent> = dashboard.agents().filter(|a| !collapsed(a)).collect();
+    let folded = dashboard.agents().filter(collapsed).count();
+    let table = Table::new(&shown, cols);
+
+    lines.push(table.header());
+    let room = avail - 1;
+    let wanted = shown.len() + usize::from(folded > 0);
+    if wanted <= room {
+        lines.extend(shown.iter().map(|a| table.row(a, now)));
+        if folded > 0 {
+            lines.push(dim_line(&format!("+{folded} stopped earlier"), cols));
+        }
+    } else if room > 0 {
+        let fits = room - 1;
+        lines.extend(shown.iter().take(fits).map(|a| table.row(a, now)));
+        let hidden = shown.len() - fits + folded;
+        lines.push(dim_line(&format!("+{hidden} more"), cols));
+    }
+    lines
+}
+
+/// Column widths of the agent table for one frame.
+struct Table {
+    cols: usize,
+    id: usize,
+    hook: usize,
+}
+
+impl Table {
+    /// Sizes the columns to the content, shrinking the AGENT column only when the pane is too
+    /// narrow for the rest.
+    fn new(agents: &[&Agent], cols: usize) -> Self {
+        let widest_id = agents
+            .iter()
+            .map(|a| text::width(a.id.as_str()))
+            .max()
+            .unwrap_or(0);
+        let rest = GAP + STATE_COLS + GAP + HOOK_MIN_COLS + GAP + AGE_COLS;
+        let id = widest_id
+            .max("AGENT".len())
+            .min(cols.saturating_sub(rest).max("AGENT".len()));
+        let widest_hook = agents
+            .iter()
+            .filter_map(|a| a.last_hook.as_ref())
+            .map(|h| text::width(&h.event) + h.tool.as_deref().map_or(0, |t| 1 + text::width(t)))
+            .max()
+            .unwrap_or(0);
+        let hook_room = cols.saturating_sub(id + GAP + STATE_COLS + GAP + GAP + AGE_COLS);
+        let hook = widest_hook
+            .clamp(HOOK_MIN_COLS, HOOK_MAX_COLS)
+            .min(hook_room.max(HOOK_MIN_COLS));
+        Self { cols, id, hook }
+    }
+
+    fn header(&self) -> Line {
+        let mut b = LineBuilder::new(self.cols);
+        b.cell("AGENT", self.id, Style::Header)
+            .spaces(GAP)
+            .cell("STATE", STATE_COLS, Style::Header)
+            .spaces(GAP)
+            .cell("LAST HOOK", self.hook, Style::Header)
+            .spaces(GAP)
+            .cell_right("AGE", AGE_COLS, Style::Header);
+        b.build()
+    }
+
+    fn row(&self, agent: &Agent, now: Timestamp) -> Line {
+        let hook = agent
+            .last_hook
+            .as_ref()
+            .map(|h| h.describe())
+            .unwrap_or_default();
+        let mut b = LineBuilder::new(self.cols);
+        b.cell(agent.id.as_str(), self.id, Style::Plain)
+            .spaces(GAP)
+            .cell(agent.state.label(), STATE_COLS, state_style(agent.state))
+            .spaces(GAP)
+            .cell(&hook, self.hook, Style::Plain)
+            .spaces(GAP)
+            .cell_right(&age(now, agent.last_event_at), AGE_COLS, Style::Dim);
+        b.build()
+    }
+}
+
+/// The separator (`── events ──…`) and up to `log_rows` entries, newest first, from the
+/// scroll offset (clamped so a full page shows when the log is long enough).
+fn log_section(dashboard: &Dashboard, log_rows: usize, cols: usize) -> Vec<Line> {
+    let log = dashboard.log();
+    let offset = dashboard
+        .log_offset()
+        .min(log.len().saturating_sub(log_rows));
+    let mut lines = Vec::with_capacity(log_rows + 1);
+
+    let mut sep = LineBuilder::new(cols);
+    sep.push("── events ", Style::Header);
+    if offset > 0 {
+        sep.push(&format!("· {offset} newer (Home) "), Style::Dim);
+    }
+    sep.fill('─', Style::Header);
+    lines.push(sep.build());
+
+    if log.is_empty() && log_rows > 0 {
+        lines.push(dim_line("no events yet", cols));
+    }
+    lines.extend(
+        log.iter()
+            .rev()
+            .skip(offset)
+            .take(log_rows)
+            .map(|e| log_line(e, cols)),
+    );
+    lines
+}
+
+/// `HH:MM:SS <agent> <text>`, or `HH:MM:SS ! [<agent> ]<message>` for errors.
+fn log_line(entry: &LogEntry, cols: usize) -> Line {
+    let mut b = LineBuilder::new(cols);
+    b.push(&clock(entry.at), Style::Dim).push(" ", Style::Plain);
+    let text_style = match entry.kind {
+        LogKind::Ok => Style::Plain,
+        LogKind::Error => {
+            b.push("! ", Style::Error);
+            Style::Error
+        }
+    };
+    if let Some(agent) = &entry.agent {
+        b.push(agent.as_str(), Style::Plain).push(" ", Style::Plain);
+    }
+    b.push(&entry.text, text_style);
+    b.build()
+}
+
+fn dim_line(s: &str, cols: usize) -> Line {
+    let mut b = LineBuilder::new(cols);
+    b.push(s, Style::Dim);
+    b.build()
+}
+
+fn state_style(state: AgentState) -> Style {
+    match state {
+        AgentState::Running => Style::Running,
+        AgentState::Waiting => Style::Waiting,
+        AgentState::StopBlocked => Style::Blocked,
+        AgentState::Stopped => Style::Stopped,
+    }
+}
+
+/// UTC wall-clock time of `at` as `HH:MM:SS`.
+pub fn clock(at: Timestamp) -> String {
+    let secs = at.as_second().rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Time from `since` to `now`, in its largest whole unit: `4s`, `3m`, `2h`, `5d`. A `since`
+/// in the future counts as `0s`.
+pub fn age(now: Timestamp, since: Timestamp) -> String {
+    let secs = now.duration_since(since).as_secs().max(0);
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn clock_is_utc() {
+        assert_eq!(clock(ts("2026-11-20T23:18:02.9Z")), "23:18:02");
+        assert_eq!(clock(ts("2026-11-20T01:02:03+05:00")), "20:02:03");
+        assert_eq!(clock(ts("1969-12-31T23:59:59Z")), "23:59:59");
+    }
+
+    #[test]
+    fn ages_use_the_largest_unit() {
+        let now = ts("2026-11-20T12:00:00Z");
+        assert_eq!(age(now, ts("2026-11-20T11:59:56Z")), "4s");
+        assert_eq!(age(now, ts("2026-11-20T11:57:00Z")), "3m");
+        assert_eq!(age(now, ts("2026-11-20T09:59:00Z")), "2h");
+        assert_eq!(age(now, ts("2026-11-15T12:00:00Z")), "5d");
+        assert_eq!(age(now, ts("2026-11-20T12:00:09Z")), "0s");
+    }
+}
