@@ -4,7 +4,8 @@
 //! - agent runtime → host: hook payloads on stdin and the answer on stdout
 //!   ([`hook::claude`], [`hook::gemini`]);
 //! - host → guest and guest → host: the Extism guest ABI ([`abi`]);
-//! - host → dashboard: agent events sent with `zellij pipe` ([`event`]);
+//! - host → dashboard: agent events sent with `zellij pipe` ([`event`]), popup forms and
+//!   their replies ([`form`]);
 //! - shared names: pipe names, environment variables, file names ([`names`]).
 //!
 //! This crate is pure data: serde types and validation, no I/O. It builds for the
@@ -13,6 +14,7 @@
 pub mod abi;
 pub mod agent;
 pub mod event;
+pub mod form;
 pub mod hook;
 pub mod names;
 

@@ -5,6 +5,16 @@
 /// The payload of each message is one `AgentEvent` serialized as JSON.
 pub const EVENT_PIPE: &str = "exomonad-event";
 
+/// Name of the `zellij pipe` that carries a [`crate::form::FormRequest`] to the dashboard.
+///
+/// The pipe is targeted at the dashboard's plugin URL; the dashboard blocks it, and writes
+/// the [`crate::form::FormReply`] as one JSON line to the pipe's stdout when the form is done.
+pub const POPUP_PIPE: &str = "exomonad-popup";
+
+/// Name of the `zellij pipe` whose payload is a [`crate::form::FormCancel`]: the asker gave
+/// up on a form (timeout, or cancelled by the host); the dashboard removes it.
+pub const POPUP_CANCEL_PIPE: &str = "exomonad-popup-cancel";
+
 /// File name of the dashboard plugin when the host writes it out to disk.
 pub const DASHBOARD_WASM_FILE: &str = "exomonad-dashboard.wasm";
 
