@@ -1,4 +1,4 @@
-//! The Extism glue (wasm32 only): the two exports and the host function imports.
+//! The Extism glue (wasm32 only): the exports and the host function imports.
 //!
 //! Exports take and give JSON bytes; they always return `Ok` with an envelope, so bad input is
 //! an `error` envelope and never an Extism error or a trap. Host functions are imported from
@@ -9,8 +9,9 @@
 use exomonad_protocol::AgentEvent;
 use exomonad_protocol::abi::{
     AbiError, DirtyFiles, Envelope, ErrorCode, GitBranch, GitRequest, LogRequest, RecentCommits,
-    RecentCommitsRequest, host_fns,
+    RecentCommitsRequest, UiPopupRequest, host_fns,
 };
+use exomonad_protocol::form::FormReply;
 use extism_pdk::{FnResult, plugin_fn};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -30,6 +31,12 @@ pub fn abi_version() -> FnResult<String> {
     Ok(crate::abi_version_json())
 }
 
+/// The `ask_human` export. Input: `UiPopupRequest` JSON. Output: `Envelope<FormReply>` JSON.
+#[plugin_fn]
+pub fn ask_human(input: Vec<u8>) -> FnResult<String> {
+    Ok(crate::ask_human_json(&input, &mut ExtismHost))
+}
+
 /// The imports. `#[host_fn]` turns each into
 /// `unsafe fn name(input: String) -> Result<String, extism_pdk::Error>` that copies the
 /// argument into Extism memory, calls the import with its offset, and reads the reply's memory.
@@ -43,6 +50,7 @@ mod imports {
         pub fn git_get_branch(input: String) -> String;
         pub fn git_get_dirty_files(input: String) -> String;
         pub fn git_get_recent_commits(input: String) -> String;
+        pub fn ui_popup(input: String) -> String;
     }
 }
 
@@ -113,5 +121,9 @@ impl Host for ExtismHost {
             host_fns::GIT_GET_RECENT_COMMITS,
             &request,
         )
+    }
+
+    fn ui_popup(&mut self, request: UiPopupRequest) -> Result<FormReply, AbiError> {
+        call(imports::ui_popup, host_fns::UI_POPUP, &request)
     }
 }

@@ -9,7 +9,9 @@
 use exomonad_protocol::AgentEvent;
 use exomonad_protocol::abi::{
     AbiError, DirtyFiles, GitBranch, GitRequest, LogRequest, RecentCommits, RecentCommitsRequest,
+    UiPopupRequest,
 };
+use exomonad_protocol::form::FormReply;
 
 /// The host functions the guest can call. Every method returns the host's `error` envelope (or
 /// a failure to reach the host at all, as [`ErrorCode::HostFunction`]) as `Err`.
@@ -33,4 +35,8 @@ pub trait Host {
         &mut self,
         request: RecentCommitsRequest,
     ) -> Result<RecentCommits, AbiError>;
+
+    /// `ui_popup`: asks the person a form and waits for the reply (submitted, cancelled,
+    /// timed out, or rejected when there is no dashboard).
+    fn ui_popup(&mut self, request: UiPopupRequest) -> Result<FormReply, AbiError>;
 }

@@ -31,7 +31,7 @@ mod exports;
 mod testing;
 
 use exomonad_protocol::abi::{
-    ABI_VERSION, AbiError, Envelope, ErrorCode, GuestInfo, HookCall, HookDecision,
+    ABI_VERSION, AbiError, Envelope, ErrorCode, GuestInfo, HookCall, HookDecision, UiPopupRequest,
 };
 use serde::Serialize;
 
@@ -60,6 +60,28 @@ pub fn handle_hook_json(input: &[u8], host: &mut impl host::Host) -> String {
     let decision: Result<HookDecision, AbiError> =
         parse_hook_call(input).and_then(|call| policy::handle_hook(&call, host));
     to_json(&Envelope::from(decision))
+}
+
+/// The `ask_human` export at the JSON level: parses `input` as a [`UiPopupRequest`], checks
+/// the form, and asks the host's `ui_popup`; answers with the `Envelope<FormReply>` JSON.
+///
+/// Never fails: bad input or an invalid form gives a `bad_input` error envelope naming what
+/// is wrong, without asking anyone.
+pub fn ask_human_json(input: &[u8], host: &mut impl host::Host) -> String {
+    let reply = serde_json::from_slice::<UiPopupRequest>(input)
+        .map_err(|e| {
+            AbiError::new(
+                ErrorCode::BadInput,
+                format!("ask_human input is not a UiPopupRequest: {e}"),
+            )
+        })
+        .and_then(|req| {
+            req.form
+                .validate()
+                .map_err(|e| AbiError::new(ErrorCode::BadInput, e.to_string()))?;
+            host.ui_popup(req)
+        });
+    to_json(&Envelope::from(reply))
 }
 
 fn parse_hook_call(input: &[u8]) -> Result<HookCall, AbiError> {
@@ -158,5 +180,44 @@ mod tests {
             json!({"error": {"code": "bad_input", "message": "the claude hook payload must be a JSON object, got a number"}})
         );
         assert!(host.calls.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod ask_human_tests {
+    use super::*;
+    use crate::testing::{Call, FakeHost};
+
+    fn request(fields: &str) -> String {
+        format!(
+            r#"{{"form":{{"id":"f1","title":"T","agent_id":"alpha","fields":{fields}}},"timeout_secs":5}}"#
+        )
+    }
+
+    #[test]
+    fn a_valid_form_goes_to_the_host_and_its_reply_comes_back() {
+        let mut host = FakeHost::default();
+        let out = ask_human_json(
+            request(r#"[{"name":"a","label":"A","kind":"text"}]"#).as_bytes(),
+            &mut host,
+        );
+        assert_eq!(out, r#"{"ok":{"status":"cancelled","id":"f1"}}"#);
+        assert!(matches!(&host.calls[..], [Call::UiPopup(r)] if r.timeout_secs == Some(5)));
+    }
+
+    #[test]
+    fn an_invalid_form_is_refused_without_asking() {
+        let mut host = FakeHost::default();
+        let out = ask_human_json(
+            request(r#"[{"name":"c","label":"C","kind":"choice","options":[]}]"#).as_bytes(),
+            &mut host,
+        );
+        assert!(
+            out.contains("bad_input") && out.contains("\\\"c\\\""),
+            "{out}"
+        );
+        assert!(host.calls.is_empty());
+        let out = ask_human_json(b"nope", &mut host);
+        assert!(out.contains("bad_input"), "{out}");
     }
 }

@@ -3,8 +3,9 @@
 use exomonad_protocol::AgentEvent;
 use exomonad_protocol::abi::{
     AbiError, DirtyFiles, ErrorCode, GitBranch, GitRequest, LogRequest, RecentCommits,
-    RecentCommitsRequest,
+    RecentCommitsRequest, UiPopupRequest,
 };
+use exomonad_protocol::form::FormReply;
 
 use crate::host::Host;
 
@@ -16,6 +17,7 @@ pub enum Call {
     GitGetBranch(GitRequest),
     GitGetDirtyFiles(GitRequest),
     GitGetRecentCommits(RecentCommitsRequest),
+    UiPopup(UiPopupRequest),
 }
 
 /// Records calls in order; `git_get_dirty_files` answers `dirty`, `log` answers `log_result`,
@@ -80,5 +82,11 @@ impl Host for FakeHost {
     ) -> Result<RecentCommits, AbiError> {
         self.calls.push(Call::GitGetRecentCommits(request));
         unsupported("git_get_recent_commits")
+    }
+
+    fn ui_popup(&mut self, request: UiPopupRequest) -> Result<FormReply, AbiError> {
+        let id = request.form.id.clone();
+        self.calls.push(Call::UiPopup(request));
+        Ok(FormReply::Cancelled { id })
     }
 }

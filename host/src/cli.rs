@@ -37,6 +37,17 @@ pub enum Command {
         #[arg(long)]
         recreate: bool,
     },
+    /// Ask the person a form (in the dashboard, else in this terminal); print the reply JSON.
+    ///
+    /// Exit code: 0 submitted, 2 cancelled, 3 timed out, 4 no dashboard, 1 invalid form or error.
+    Popup {
+        /// The form request JSON: a file, or `-` for stdin.
+        #[arg(long)]
+        form: String,
+        /// Seconds to wait for an answer before giving up (the form is then removed).
+        #[arg(long, default_value_t = commands::popup::DEFAULT_TIMEOUT.as_secs())]
+        timeout: u64,
+    },
     /// Write the dashboard plugin file (if needed) and print its absolute path.
     PluginPath,
 }
@@ -62,6 +73,11 @@ pub fn run() -> ExitCode {
             let _log = crate::logging::init(&ctx.project_dir, "init", true);
             let options = commands::init::InitOptions { session, recreate };
             report(commands::init::run(&ctx, &options))
+        }
+        Command::Popup { form, timeout } => {
+            let ctx = Context::from_process();
+            let _log = crate::logging::init(&ctx.project_dir, "popup", false);
+            commands::popup::run(&ctx, &form, std::time::Duration::from_secs(timeout))
         }
         Command::PluginPath => {
             report(crate::paths::install_dashboard().map(|p| println!("{}", p.display())))

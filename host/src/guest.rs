@@ -8,21 +8,25 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use exomonad_protocol::AgentEvent;
+use exomonad_protocol::abi::UiPopupRequest;
 use exomonad_protocol::abi::{
     self, AbiError, DirtyFiles, Envelope, ErrorCode, GitRequest, GuestInfo, HookCall, HookDecision,
     LogLevel, LogRequest, RecentCommits, RecentCommitsRequest, host_fns,
 };
+use exomonad_protocol::form::FormReply;
 use extism::{CurrentPlugin, Function, Manifest, PTR, PluginBuilder, UserData, Val, Wasm};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::events::EventSink;
 use crate::paths;
+use crate::popup::DashboardTarget;
 use crate::services::git;
+use crate::services::zellij::Zellij;
 
 /// How compiled guest code is cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,19 +60,44 @@ impl Default for GuestOptions {
     }
 }
 
-/// What the host functions act on: the project directory (git calls default to it) and
-/// the sink for `emit_event`.
+/// What the host functions act on: the project directory (git calls default to it), the
+/// sink for `emit_event`, and the Zellij session `ui_popup` shows forms in.
 pub struct HostState {
     /// Relative `path` arguments are resolved against it.
     pub project_dir: PathBuf,
     /// Where `emit_event` sends events.
     pub events: Box<dyn EventSink>,
+    /// The session whose dashboard shows `ui_popup` forms; `None`: forms are `rejected`.
+    pub session: Option<String>,
+    /// How to run Zellij for `ui_popup` (default: [`Zellij::from_env`]).
+    pub zellij: Zellij,
+    /// When the current export call will be interrupted; `ui_popup` stops waiting before.
+    call_deadline: Option<Instant>,
 }
+
+impl HostState {
+    /// State for a guest working in `project_dir`, sending events to `events` and forms to
+    /// the dashboard of `session`.
+    pub fn new(project_dir: PathBuf, events: Box<dyn EventSink>, session: Option<String>) -> Self {
+        Self {
+            project_dir,
+            events,
+            session,
+            zellij: Zellij::from_env(),
+            call_deadline: None,
+        }
+    }
+}
+
+/// Kept free at the end of a guest call: a form's wait ends this much before the call's own
+/// time limit, so the guest still gets the `timed_out` reply.
+const POPUP_MARGIN: Duration = Duration::from_secs(1);
 
 /// A loaded guest.
 pub struct Guest {
     plugin: extism::Plugin,
     host: Arc<Mutex<HostState>>,
+    timeout: Duration,
 }
 
 /// Why a guest call did not give a decision.
@@ -122,7 +151,11 @@ impl Guest {
             CacheMode::Disabled => builder.with_cache_disabled(),
         };
         let plugin = builder.build().context("loading the guest")?;
-        Ok(Self { plugin, host })
+        Ok(Self {
+            plugin,
+            host,
+            timeout: options.timeout,
+        })
     }
 
     /// Loads the guest embedded in this binary ([`crate::assets::GUEST_WASM`]).
@@ -178,6 +211,9 @@ impl Guest {
     /// # Errors
     /// [`GuestError::Call`] on a trap, timeout, missing export or non-UTF-8 output.
     pub fn call_raw(&mut self, export: &str, input: &str) -> Result<String, GuestError> {
+        if let Ok(mut host) = self.host.lock() {
+            host.call_deadline = Some(Instant::now() + self.timeout);
+        }
         self.plugin
             .call::<&str, &str>(export, input)
             .map(str::to_owned)
@@ -250,7 +286,41 @@ fn host_functions(host: &Arc<Mutex<HostState>>) -> Vec<Function> {
                 Ok(RecentCommits { commits })
             },
         ),
+        json_fn(host_fns::UI_POPUP, host, |state, req: UiPopupRequest| {
+            Ok::<FormReply, AbiError>(ui_popup(state, req))
+        }),
     ]
+}
+
+/// `ui_popup`: validates the form, then asks the dashboard, waiting at most the request's
+/// timeout and never past the guest call's own limit. Every failure is a reply, not an error:
+/// an invalid form or no dashboard is `rejected` with the reason.
+fn ui_popup(state: &HostState, req: UiPopupRequest) -> FormReply {
+    let id = req.form.id.clone();
+    if let Err(e) = req.form.validate() {
+        return FormReply::Rejected {
+            id: Some(id),
+            error: e.to_string(),
+        };
+    }
+    let left = state.call_deadline.map(|d| {
+        d.saturating_duration_since(Instant::now())
+            .saturating_sub(POPUP_MARGIN)
+    });
+    let asked = req.timeout_secs.map(Duration::from_secs);
+    let wait = match (asked, left) {
+        (Some(a), Some(l)) => a.min(l),
+        (a, l) => a.or(l).unwrap_or(crate::commands::popup::DEFAULT_TIMEOUT),
+    };
+    DashboardTarget::new(state.zellij.clone(), state.session.clone())
+        .and_then(|target| target.ask(&req.form, wait))
+        .unwrap_or_else(|e| {
+            tracing::warn!("ui_popup {id}: {e}");
+            FormReply::Rejected {
+                id: Some(id),
+                error: e.to_string(),
+            }
+        })
 }
 
 fn resolve(state: &HostState, path: Option<&str>) -> PathBuf {

@@ -23,4 +23,6 @@ pub mod guest;
 pub mod layout;
 pub mod logging;
 pub mod paths;
+pub mod popup;
 pub mod services;
+pub mod tui;

@@ -22,10 +22,11 @@ fn options() -> GuestOptions {
 }
 
 fn guest(project: &std::path::Path) -> Guest {
-    let host = HostState {
-        project_dir: project.to_path_buf(),
-        events: Box::new(RecordingSink::default()),
-    };
+    let host = HostState::new(
+        project.to_path_buf(),
+        Box::new(RecordingSink::default()),
+        None,
+    );
     Guest::embedded(host, &options()).expect("the embedded guest loads")
 }
 

@@ -25,6 +25,9 @@ pub mod exports {
     pub const HANDLE_HOOK: &str = "handle_hook";
     /// Input: empty. Output: `Envelope<`[`super::GuestInfo`]`>`.
     pub const ABI_VERSION: &str = "abi_version";
+    /// Input: [`super::UiPopupRequest`]. Output: `Envelope<`[`crate::form::FormReply`]`>`.
+    /// Asks the person through [`super::host_fns::UI_POPUP`] (the MCP `ask_human` tool).
+    pub const ASK_HUMAN: &str = "ask_human";
 }
 
 /// Host function names the guest imports from `extism:host/user`.
@@ -39,6 +42,10 @@ pub mod host_fns {
     pub const GIT_GET_DIRTY_FILES: &str = "git_get_dirty_files";
     /// Request: [`super::RecentCommitsRequest`]. Reply: `Envelope<`[`super::RecentCommits`]`>`.
     pub const GIT_GET_RECENT_COMMITS: &str = "git_get_recent_commits";
+    /// Request: [`super::UiPopupRequest`]. Reply: `Envelope<`[`crate::form::FormReply`]`>`.
+    /// Blocks the calling guest (only that one agent's call) until the person answers, the
+    /// timeout passes (`timed_out`), or there is no dashboard (`rejected`).
+    pub const UI_POPUP: &str = "ui_popup";
     /// Every host function, for registration and checks.
     pub const ALL: &[&str] = &[
         LOG,
@@ -46,6 +53,7 @@ pub mod host_fns {
         GIT_GET_BRANCH,
         GIT_GET_DIRTY_FILES,
         GIT_GET_RECENT_COMMITS,
+        UI_POPUP,
     ];
 }
 
@@ -149,6 +157,17 @@ pub enum HookDecision {
         /// What the agent must still do.
         reason: String,
     },
+}
+
+/// Request of [`host_fns::UI_POPUP`] and input of [`exports::ASK_HUMAN`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UiPopupRequest {
+    /// The form; the host validates it again and answers `rejected` naming the field.
+    pub form: crate::form::FormRequest,
+    /// Longest wait in seconds. The host also caps it to what is left of the guest call's
+    /// own time limit, so a form never outlives the call that asked. Absent: that limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_secs: Option<u64>,
 }
 
 /// Output of [`exports::ABI_VERSION`].

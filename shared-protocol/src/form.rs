@@ -204,9 +204,9 @@ impl FormReply {
     /// The request id the reply is for, if known.
     pub fn id(&self) -> Option<&str> {
         match self {
-            FormReply::Submitted { id, .. } | FormReply::Cancelled { id } | FormReply::TimedOut { id } => {
-                Some(id)
-            }
+            FormReply::Submitted { id, .. }
+            | FormReply::Cancelled { id }
+            | FormReply::TimedOut { id } => Some(id),
             FormReply::Rejected { id, .. } => id.as_deref(),
         }
     }
@@ -282,14 +282,17 @@ impl FormRequest {
     /// # Errors
     /// A message naming what is wrong (JSON shape or [`FormError`]).
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let req: Self = serde_json::from_str(text).map_err(|e| format!("malformed form request: {e}"))?;
+        let req: Self =
+            serde_json::from_str(text).map_err(|e| format!("malformed form request: {e}"))?;
         req.validate().map_err(|e| e.to_string())?;
         Ok(req)
     }
 
     /// Every field, across steps for a wizard.
     pub fn all_fields(&self) -> impl Iterator<Item = &Field> {
-        self.fields.iter().chain(self.steps.iter().flat_map(|s| s.fields.iter()))
+        self.fields
+            .iter()
+            .chain(self.steps.iter().flat_map(|s| s.fields.iter()))
     }
 
     /// Checks that the request makes sense: see [`FormError`].
@@ -335,23 +338,38 @@ impl FormRequest {
                 if step_names.contains(name) {
                     Ok(())
                 } else {
-                    Err(step_err(&step.name, &format!("next step {name:?} does not exist")))
+                    Err(step_err(
+                        &step.name,
+                        &format!("next step {name:?} does not exist"),
+                    ))
                 }
             };
             match &step.next {
                 Next::Submit => {}
                 Next::Step { step: next } => exists(next)?,
                 Next::ByChoice { field, cases } => {
-                    let options = step.fields.iter().find(|f| &f.name == field).and_then(|f| match &f.kind {
-                        FieldKind::Choice { options, .. } => Some(options),
-                        _ => None,
-                    });
+                    let options =
+                        step.fields
+                            .iter()
+                            .find(|f| &f.name == field)
+                            .and_then(|f| match &f.kind {
+                                FieldKind::Choice { options, .. } => Some(options),
+                                _ => None,
+                            });
                     let Some(options) = options else {
-                        return Err(step_err(&step.name, &format!("`next` reads {field:?}, which is not a choice field of this step")));
+                        return Err(step_err(
+                            &step.name,
+                            &format!(
+                                "`next` reads {field:?}, which is not a choice field of this step"
+                            ),
+                        ));
                     };
                     for (value, next) in cases {
                         if !options.contains(value) {
-                            return Err(step_err(&step.name, &format!("case {value:?} is not an option of {field:?}")));
+                            return Err(step_err(
+                                &step.name,
+                                &format!("case {value:?} is not an option of {field:?}"),
+                            ));
                         }
                         exists(next)?;
                     }
@@ -377,18 +395,27 @@ impl Field {
     pub fn validate(&self) -> Result<(), FormError> {
         let name_ok = !self.name.is_empty()
             && self.name.len() <= 64
-            && self.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !name_ok {
             return Err(FormError::BadFieldName(self.name.clone()));
         }
         let field = || self.name.clone();
         let check_options = |options: &Vec<String>| {
             if options.is_empty() {
-                return Err(FormError::Options { field: field(), problem: "needs at least one option".into() });
+                return Err(FormError::Options {
+                    field: field(),
+                    problem: "needs at least one option".into(),
+                });
             }
             let unique: BTreeSet<&String> = options.iter().collect();
             if unique.len() != options.len() {
-                return Err(FormError::Options { field: field(), problem: "lists an option twice".into() });
+                return Err(FormError::Options {
+                    field: field(),
+                    problem: "lists an option twice".into(),
+                });
             }
             Ok(())
         };
@@ -398,7 +425,9 @@ impl Field {
             problem: "is not one of the options".into(),
         };
         match &self.kind {
-            FieldKind::Text { .. } | FieldKind::Multiline { .. } | FieldKind::Checkbox { .. } => Ok(()),
+            FieldKind::Text { .. } | FieldKind::Multiline { .. } | FieldKind::Checkbox { .. } => {
+                Ok(())
+            }
             FieldKind::Choice { options, default } => {
                 check_options(options)?;
                 match default {
@@ -413,9 +442,22 @@ impl Field {
                     None => Ok(()),
                 }
             }
-            FieldKind::Number { min, max, step, default } => {
-                let bad = |problem: &str| Err(FormError::Number { field: field(), problem: problem.into() });
-                if [min, max, step, default].iter().any(|v| v.is_some_and(|x| !x.is_finite())) {
+            FieldKind::Number {
+                min,
+                max,
+                step,
+                default,
+            } => {
+                let bad = |problem: &str| {
+                    Err(FormError::Number {
+                        field: field(),
+                        problem: problem.into(),
+                    })
+                };
+                if [min, max, step, default]
+                    .iter()
+                    .any(|v| v.is_some_and(|x| !x.is_finite()))
+                {
                     return bad("numbers must be finite");
                 }
                 if let (Some(lo), Some(hi)) = (min, max)
@@ -472,22 +514,50 @@ mod tests {
     #[test]
     fn nonsense_is_rejected_naming_the_field() {
         let cases = [
-            (json!([{"name": "x", "label": "X", "kind": "slider"}]), "slider"),
-            (json!([{"name": "x", "label": "X", "kind": "choice", "options": []}]), "\"x\""),
-            (json!([{"name": "x", "label": "X", "kind": "choice", "options": ["a", "a"]}]), "twice"),
-            (json!([{"name": "x", "label": "X", "kind": "choice", "options": ["a"], "default": "b"}]), "\"b\""),
-            (json!([{"name": "x", "label": "X", "kind": "text"}, {"name": "x", "label": "Y", "kind": "text"}]), "appears twice"),
-            (json!([{"name": "n", "label": "N", "kind": "number", "min": 5, "max": 1}]), "min"),
-            (json!([{"name": "n", "label": "N", "kind": "number", "max": 1, "default": 3}]), "outside"),
-            (json!([{"name": "n", "label": "N", "kind": "number", "step": 0}]), "positive"),
-            (json!([{"name": "bad name", "label": "N", "kind": "text"}]), "bad name"),
+            (
+                json!([{"name": "x", "label": "X", "kind": "slider"}]),
+                "slider",
+            ),
+            (
+                json!([{"name": "x", "label": "X", "kind": "choice", "options": []}]),
+                "\"x\"",
+            ),
+            (
+                json!([{"name": "x", "label": "X", "kind": "choice", "options": ["a", "a"]}]),
+                "twice",
+            ),
+            (
+                json!([{"name": "x", "label": "X", "kind": "choice", "options": ["a"], "default": "b"}]),
+                "\"b\"",
+            ),
+            (
+                json!([{"name": "x", "label": "X", "kind": "text"}, {"name": "x", "label": "Y", "kind": "text"}]),
+                "appears twice",
+            ),
+            (
+                json!([{"name": "n", "label": "N", "kind": "number", "min": 5, "max": 1}]),
+                "min",
+            ),
+            (
+                json!([{"name": "n", "label": "N", "kind": "number", "max": 1, "default": 3}]),
+                "outside",
+            ),
+            (
+                json!([{"name": "n", "label": "N", "kind": "number", "step": 0}]),
+                "positive",
+            ),
+            (
+                json!([{"name": "bad name", "label": "N", "kind": "text"}]),
+                "bad name",
+            ),
             (json!([]), "either"),
         ];
         for (fields, needle) in cases {
             let err = form(fields.clone()).unwrap_err();
             assert!(err.contains(needle), "{fields}: {err}");
         }
-        let err = FormRequest::from_json(r#"{"id":"../x","title":"T","agent_id":"a","fields":[]}"#).unwrap_err();
+        let err = FormRequest::from_json(r#"{"id":"../x","title":"T","agent_id":"a","fields":[]}"#)
+            .unwrap_err();
         assert!(err.contains("form id"), "{err}");
     }
 
@@ -503,11 +573,25 @@ mod tests {
                 .to_string(),
             )
         };
-        assert!(wizard(json!({"kind": "by_choice", "field": "kind", "cases": {"bug": "bug"}})).is_ok());
+        assert!(
+            wizard(json!({"kind": "by_choice", "field": "kind", "cases": {"bug": "bug"}})).is_ok()
+        );
         assert!(wizard(json!({"kind": "step", "step": "bug"})).is_ok());
-        assert!(wizard(json!({"kind": "step", "step": "nope"})).unwrap_err().contains("nope"));
-        assert!(wizard(json!({"kind": "by_choice", "field": "kind", "cases": {"epic": "bug"}})).unwrap_err().contains("epic"));
-        assert!(wizard(json!({"kind": "by_choice", "field": "repro", "cases": {}})).unwrap_err().contains("repro"));
+        assert!(
+            wizard(json!({"kind": "step", "step": "nope"}))
+                .unwrap_err()
+                .contains("nope")
+        );
+        assert!(
+            wizard(json!({"kind": "by_choice", "field": "kind", "cases": {"epic": "bug"}}))
+                .unwrap_err()
+                .contains("epic")
+        );
+        assert!(
+            wizard(json!({"kind": "by_choice", "field": "repro", "cases": {}}))
+                .unwrap_err()
+                .contains("repro")
+        );
     }
 
     #[test]
@@ -517,10 +601,20 @@ mod tests {
         values.insert("n".to_owned(), FieldValue::Number(2.5));
         values.insert("t".to_owned(), FieldValue::Text("héllo \"q\"".into()));
         values.insert("l".to_owned(), FieldValue::List(vec!["a".into()]));
-        let r = FormReply::Submitted { id: "f1".into(), values, steps: vec![] };
+        let r = FormReply::Submitted {
+            id: "f1".into(),
+            values,
+            steps: vec![],
+        };
         let v = serde_json::to_value(&r).unwrap();
-        assert_eq!(v, json!({"status": "submitted", "id": "f1", "values": {"ok": true, "n": 2.5, "t": "héllo \"q\"", "l": ["a"]}}));
+        assert_eq!(
+            v,
+            json!({"status": "submitted", "id": "f1", "values": {"ok": true, "n": 2.5, "t": "héllo \"q\"", "l": ["a"]}})
+        );
         assert_eq!(serde_json::from_value::<FormReply>(v).unwrap(), r);
-        assert_eq!(serde_json::to_value(FormReply::TimedOut { id: "x".into() }).unwrap(), json!({"status": "timed_out", "id": "x"}));
+        assert_eq!(
+            serde_json::to_value(FormReply::TimedOut { id: "x".into() }).unwrap(),
+            json!({"status": "timed_out", "id": "x"})
+        );
     }
 }

@@ -196,10 +196,11 @@ fn decide(
     events: Arc<Mutex<dyn EventSink>>,
     options: &GuestOptions,
 ) -> HookDecision {
-    let host = HostState {
-        project_dir: ctx.project_dir.clone(),
-        events: Box::new(events),
-    };
+    let host = HostState::new(
+        ctx.project_dir.clone(),
+        Box::new(events),
+        ctx.session.clone(),
+    );
     let call = HookCall {
         runtime,
         hook_event_name: event_name.to_owned(),

@@ -118,10 +118,7 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
 /// Loads the embedded guest once so that wasmtime compiles it into the on-disk cache now,
 /// not in the first hook of the session (seconds in a debug build, the hook's whole budget).
 fn warm_guest_cache(project_dir: &Path) {
-    let host = HostState {
-        project_dir: project_dir.to_path_buf(),
-        events: Box::new(Discard),
-    };
+    let host = HostState::new(project_dir.to_path_buf(), Box::new(Discard), None);
     if let Err(e) = Guest::embedded(host, &GuestOptions::default()) {
         tracing::warn!("could not compile the guest ahead of time ({e:#}); the first hook will");
     }

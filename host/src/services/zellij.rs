@@ -80,6 +80,11 @@ impl Zellij {
         }
     }
 
+    /// Uses the executable at `bin` (a path or a name looked up on `PATH`).
+    pub fn with_bin(bin: impl Into<OsString>) -> Self {
+        Self { bin: bin.into() }
+    }
+
     /// A `Command` for the Zellij executable with stdin closed.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.bin);

@@ -1,0 +1,152 @@
+//! Asking a person: a [`FormRequest`] goes to the dashboard over a `zellij pipe` targeted at
+//! the dashboard's plugin URL ([`POPUP_PIPE`]); the dashboard holds the pipe open and writes
+//! the [`FormReply`] as one JSON line to its stdout when the person is done.
+//!
+//! Every wait is bounded: when the time is up the asker gets [`FormReply::TimedOut`], the
+//! pipe process is killed, and a [`FormCancel`] on [`POPUP_CANCEL_PIPE`] tells the dashboard
+//! to drop the form. Only the asking process waits: other agents' hooks and calls go on.
+
+use std::io::Read;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use exomonad_protocol::form::{FormCancel, FormReply, FormRequest};
+use exomonad_protocol::names::{POPUP_CANCEL_PIPE, POPUP_PIPE};
+
+use crate::paths;
+use crate::services::zellij::Zellij;
+
+/// Where forms are shown: the dashboard of one live Zellij session.
+#[derive(Debug, Clone)]
+pub struct DashboardTarget {
+    /// How to run Zellij.
+    pub zellij: Zellij,
+    /// The session.
+    pub session: String,
+    /// The dashboard's plugin URL ([`paths::plugin_url`]); Zellij starts the plugin if no
+    /// instance with this URL runs.
+    pub plugin_url: String,
+}
+
+/// Why a form could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum PopupError {
+    /// No dashboard to show it: no session, a dead session, Zellij missing, or no answer.
+    #[error("no dashboard: {0}")]
+    NoDashboard(String),
+    /// The dashboard answered with something that is not a reply to this form.
+    #[error("the dashboard answered with {0}")]
+    BadReply(String),
+}
+
+impl DashboardTarget {
+    /// The target for `session`, when there is one, using the installed dashboard plugin
+    /// (installing it if needed).
+    ///
+    /// # Errors
+    /// [`PopupError::NoDashboard`] when `session` is `None` or the plugin cannot be installed.
+    pub fn new(zellij: Zellij, session: Option<String>) -> Result<Self, PopupError> {
+        let session = session.ok_or_else(|| {
+            PopupError::NoDashboard("not inside Zellij and no session configured (set ZELLIJ_SESSION_NAME, EXOMONAD_SESSION or `session` in .exomonad/config.toml)".into())
+        })?;
+        let plugin =
+            paths::install_dashboard().map_err(|e| PopupError::NoDashboard(format!("{e:#}")))?;
+        Ok(Self {
+            zellij,
+            session,
+            plugin_url: paths::plugin_url(&plugin),
+        })
+    }
+
+    /// Shows `request` in the dashboard and waits at most `timeout` for the reply.
+    ///
+    /// # Errors
+    /// [`PopupError`] when nothing answered (see its variants). A timeout is not an error:
+    /// it is the reply [`FormReply::TimedOut`].
+    pub fn ask(&self, request: &FormRequest, timeout: Duration) -> Result<FormReply, PopupError> {
+        let payload = serde_json::to_string(request).expect("form requests always serialize");
+        let mut cmd = self.zellij.command();
+        cmd.args([
+            "--session",
+            &self.session,
+            "pipe",
+            "--plugin",
+            &self.plugin_url,
+            "--name",
+            POPUP_PIPE,
+            "--",
+        ])
+        .arg(&payload)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| PopupError::NoDashboard(format!("could not run zellij: {e}")))?;
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut out = String::new();
+            let _ = stdout.read_to_string(&mut out);
+            let _ = tx.send(out);
+        });
+        let out = match rx.recv_timeout(timeout) {
+            Ok(out) => out,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                self.cancel(
+                    &request.id,
+                    &format!("timed out after {}s", timeout.as_secs()),
+                );
+                return Ok(FormReply::TimedOut {
+                    id: request.id.clone(),
+                });
+            }
+        };
+        let status = child.wait().ok();
+        let line = out.lines().map(str::trim).find(|l| !l.is_empty());
+        let Some(line) = line else {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            let why = match status {
+                Some(s) if !s.success() => format!("zellij pipe failed ({s}): {}", err.trim()),
+                _ => "the dashboard closed the pipe without an answer".to_owned(),
+            };
+            return Err(PopupError::NoDashboard(why));
+        };
+        let reply: FormReply = serde_json::from_str(line)
+            .map_err(|e| PopupError::BadReply(format!("{line:?} ({e})")))?;
+        match reply.id() {
+            Some(id) if id != request.id => {
+                Err(PopupError::BadReply(format!("a reply for form {id:?}")))
+            }
+            _ => Ok(reply),
+        }
+    }
+
+    /// Tells the dashboard to drop form `id` (bounded; failures are logged).
+    pub fn cancel(&self, id: &str, reason: &str) {
+        let payload = serde_json::to_string(&FormCancel {
+            id: id.to_owned(),
+            reason: Some(reason.to_owned()),
+        })
+        .expect("cancels always serialize");
+        let args = [
+            "--session",
+            &self.session,
+            "pipe",
+            "--plugin",
+            &self.plugin_url,
+            "--name",
+            POPUP_CANCEL_PIPE,
+            "--",
+            &payload,
+        ];
+        if let Err(e) = self.zellij.run(&args, Duration::from_secs(5)) {
+            tracing::warn!("could not tell the dashboard to drop form {id}: {e}");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The `ui_popup` host function, called by the real guest's `ask_human` export through the
+//! real Extism runtime. Zellij is replaced by a small script at the process boundary (its
+//! `pipe` answers as the dashboard would, or never), so the reply, timeout and cancel paths
+//! are checked here; the real dashboard round trip is the end-to-end popup test's.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use exomonad::events::Discard;
+use exomonad::guest::{CacheMode, Guest, GuestOptions, HostState};
+use exomonad::services::zellij::Zellij;
+use exomonad_protocol::form::FormReply;
+use serde_json::json;
+
+/// A stand-in `zellij` that appends its arguments to `calls.log` and runs `popup_body` for a
+/// popup pipe (cancels just exit 0).
+fn fake_zellij(dir: &Path, popup_body: &str) -> PathBuf {
+    let path = dir.join("zellij");
+    let log = dir.join("calls.log");
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$*\" in *exomonad-popup-cancel*) exit 0;; esac\n{popup_body}\n",
+        log.display()
+    );
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn guest(dir: &Path, session: Option<&str>, zellij: Option<PathBuf>) -> Guest {
+    let mut host = HostState::new(
+        dir.to_path_buf(),
+        Box::new(Discard),
+        session.map(str::to_owned),
+    );
+    if let Some(bin) = zellij {
+        host.zellij = Zellij::with_bin(bin);
+    }
+    static CACHE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| tempfile::tempdir().unwrap());
+    let options = GuestOptions {
+        cache: CacheMode::Dir(cache.path().to_path_buf()),
+        ..GuestOptions::default()
+    };
+    Guest::embedded(host, &options).unwrap()
+}
+
+fn ask(g: &mut Guest, timeout_secs: u64) -> FormReply {
+    let request = json!({"form": {"id": "f1", "title": "Deploy?", "agent_id": "alpha",
+        "fields": [{"name": "note", "label": "Note", "kind": "text"}]}, "timeout_secs": timeout_secs});
+    g.call_json("ask_human", &request).unwrap()
+}
+
+#[test]
+fn without_a_session_the_form_is_rejected_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    match ask(&mut guest(dir.path(), None, None), 5) {
+        FormReply::Rejected { id, error } => {
+            assert_eq!(id.as_deref(), Some("f1"));
+            assert!(error.contains("no dashboard"), "{error}");
+        }
+        other => panic!("expected rejected, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_dashboards_reply_comes_back_to_the_guest() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fake_zellij(
+        dir.path(),
+        r#"echo '{"status":"submitted","id":"f1","values":{"note":"ship it ✓"}}'"#,
+    );
+    let reply = ask(&mut guest(dir.path(), Some("s1"), Some(bin)), 5);
+    let FormReply::Submitted { id, values, .. } = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(id, "f1");
+    assert_eq!(
+        serde_json::to_value(&values).unwrap(),
+        json!({"note": "ship it ✓"})
+    );
+    let calls = std::fs::read_to_string(dir.path().join("calls.log")).unwrap();
+    assert!(
+        calls.contains("--session s1 pipe --plugin file:"),
+        "{calls}"
+    );
+    assert!(calls.contains("--name exomonad-popup -- {"), "{calls}");
+}
+
+#[test]
+fn nobody_answering_times_out_and_cancels_the_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fake_zellij(dir.path(), "sleep 30");
+    let mut g = guest(dir.path(), Some("s1"), Some(bin));
+    let started = Instant::now();
+    let reply = ask(&mut g, 1);
+    assert_eq!(reply, FormReply::TimedOut { id: "f1".into() });
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the asker was released"
+    );
+    let calls = std::fs::read_to_string(dir.path().join("calls.log")).unwrap();
+    let cancel = calls
+        .lines()
+        .find(|l| l.contains("exomonad-popup-cancel"))
+        .expect("a cancel was sent");
+    assert!(cancel.contains(r#""id":"f1""#), "{cancel}");
+}
+
+#[test]
+fn a_reply_for_another_form_is_not_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fake_zellij(dir.path(), r#"echo '{"status":"cancelled","id":"other"}'"#);
+    match ask(&mut guest(dir.path(), Some("s1"), Some(bin)), 5) {
+        FormReply::Rejected { error, .. } => assert!(error.contains("other"), "{error}"),
+        other => panic!("expected rejected, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_invalid_form_never_leaves_the_guest() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fake_zellij(dir.path(), "exit 0");
+    let mut g = guest(dir.path(), Some("s1"), Some(bin));
+    let request = json!({"form": {"id": "f2", "title": "T", "agent_id": "alpha",
+        "fields": [{"name": "pick", "label": "Pick", "kind": "choice", "options": []}]}});
+    let err = g
+        .call_json::<_, FormReply>("ask_human", &request)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"pick\""), "{err}");
+    assert!(!dir.path().join("calls.log").exists(), "zellij was not run");
+}
