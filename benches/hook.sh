@@ -24,12 +24,15 @@ export HOME="$work/home" XDG_CACHE_HOME="$work/cache" XDG_DATA_HOME="$work/data"
 unset ZELLIJ ZELLIJ_SESSION_NAME EXOMONAD_SESSION
 cd "$work"
 "$exe" hook pre-tool-use <"$fixture" >/dev/null   # fills the cache for the warm runs
-hyperfine --shell=none --runs "$runs" --warmup 3 --input "$fixture" --export-json "$work/warm.json" \
-  -n trivial "sh -c 'cat >/dev/null; echo {}'" \
-  -n warm "$exe hook pre-tool-use" >&2
-hyperfine --shell=none --runs "$runs" --input "$fixture" --export-json "$work/cold.json" \
-  --prepare "rm -rf $XDG_CACHE_HOME/exomonad/wasmtime" \
-  -n cold "$exe hook pre-tool-use" >&2
+# Each command runs under hyperfine's shell with the payload redirected from the file, the
+# trivial hook too, so the shell's cost is the same on every side (Debian's hyperfine has
+# no --input).
+hyperfine --runs "$runs" --warmup 3 --export-json "$work/warm.json" \
+  -n trivial "cat >/dev/null <'$fixture'; echo {}" \
+  -n warm "'$exe' hook pre-tool-use <'$fixture'" >&2
+hyperfine --runs "$runs" --export-json "$work/cold.json" \
+  --prepare "rm -rf '$XDG_CACHE_HOME/exomonad/wasmtime'" \
+  -n cold "'$exe' hook pre-tool-use <'$fixture'" >&2
 python3 - "$work/warm.json" "$work/cold.json" <<'PY'
 import json, statistics, sys
 print(f"{'command':<8} {'runs':>5} {'median ms':>10} {'p95 ms':>8}")

@@ -4,18 +4,24 @@
 //! - [`state`]: the [`Dashboard`] model, fed with `zellij pipe` messages carrying
 //!   [`exomonad_protocol::AgentEvent`]s on [`exomonad_protocol::names::EVENT_PIPE`].
 //! - [`view`]: [`render`] turns the model into a [`Frame`] of styled lines for a pane size.
-//! - [`frame`]: the frame types the plugin glue (`src/main.rs`, wasm32 only) prints.
+//! - [`inbox`]: pending popup forms ([`exomonad_protocol::names::POPUP_PIPE`]) and the
+//!   [`Effect`]s the glue carries out to block, answer and release the asker's pipe.
+//! - [`frame`]: the frame types the plugin glue (`src/main.rs`, wasm32 only) prints
+//!   (re-exported from [`exomonad_ui`], which also draws the forms).
 //!
-//! The glue only forwards pipe messages, keys and timer ticks here and prints the frame.
+//! The glue only forwards pipe messages, keys and timer ticks here, carries out the returned
+//! effects and prints the frame.
 
 #![warn(missing_docs)]
 
-pub mod frame;
+pub mod inbox;
 pub mod state;
-mod text;
 pub mod view;
 
+pub use exomonad_ui::form::Key;
+pub use exomonad_ui::{frame, text};
 pub use frame::{Frame, Line, Span, Style};
+pub use inbox::{CLAIM_PIPE, Effect, Inbox, PendingForm, PipeFrom};
 pub use state::{
     Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LOG_CAPACITY, LastHook, LogEntry,
     LogKind, LogScroll, MAX_AGENTS, MAX_TEXT_CHARS,

@@ -24,7 +24,7 @@ fn main() {}
 mod plugin {
     use std::collections::BTreeMap;
 
-    use exomonad_dashboard::{Dashboard, Line, LogScroll, Style, render};
+    use exomonad_dashboard::{Dashboard, Effect, Key, Line, PipeFrom, Style, render};
     use exomonad_protocol::Timestamp;
     use zellij_tile::prelude::*;
 
@@ -51,7 +51,13 @@ mod plugin {
                 EventType::Timer,
                 EventType::PermissionRequestResult,
                 EventType::Key,
+                EventType::PastedText,
             ]);
+            // One instance runs per dashboard pane and per connected client: this id tells
+            // this instance's reply claims from the others' (see `exomonad_dashboard::inbox`).
+            let ids = get_plugin_ids();
+            self.dashboard
+                .set_instance(format!("{}/{}", ids.plugin_id, ids.client_id));
             set_timeout(TICK_SECS);
         }
 
@@ -62,20 +68,36 @@ mod plugin {
                     true
                 }
                 Event::PermissionRequestResult(_) => true,
-                Event::Key(key) if key.has_no_modifiers() => match scroll_for(key.bare_key) {
-                    Some(request) => self.dashboard.scroll(request, self.page),
+                Event::Key(key) => match form_key(&key) {
+                    Some(key) => {
+                        let effects = self.dashboard.on_key(key, self.page, Timestamp::now());
+                        run(effects)
+                    }
                     None => false,
                 },
+                Event::PastedText(text) => {
+                    let effects =
+                        self.dashboard
+                            .on_key(Key::Paste(text), self.page, Timestamp::now());
+                    run(effects)
+                }
                 _ => false,
             }
         }
 
         fn pipe(&mut self, message: PipeMessage) -> bool {
-            self.dashboard.apply_pipe_message(
+            let source = match message.source {
+                PipeSource::Cli(id) => PipeFrom::Cli(id),
+                PipeSource::Plugin(id) => PipeFrom::Plugin(id),
+                PipeSource::Keybind => PipeFrom::Keybind,
+            };
+            let effects = self.dashboard.apply_pipe_message(
                 &message.name,
                 message.payload.as_deref(),
+                &source,
                 Timestamp::now(),
-            )
+            );
+            run(effects)
         }
 
         fn render(&mut self, rows: usize, cols: usize) {
@@ -87,15 +109,52 @@ mod plugin {
         }
     }
 
-    /// Navigation keys only: letters are left free for text fields in this pane.
-    fn scroll_for(key: BareKey) -> Option<LogScroll> {
-        Some(match key {
-            BareKey::Up => LogScroll::Newer,
-            BareKey::Down => LogScroll::Older,
-            BareKey::PageUp => LogScroll::PageNewer,
-            BareKey::PageDown => LogScroll::PageOlder,
-            BareKey::Home => LogScroll::Newest,
-            BareKey::End => LogScroll::Oldest,
+    /// Carries out the core's effects in order; returns whether to render.
+    fn run(effects: Vec<Effect>) -> bool {
+        let mut redraw = false;
+        for effect in effects {
+            match effect {
+                Effect::BlockCliPipe(id) => block_cli_pipe_input(&id),
+                Effect::Reply { pipe_id, json } => cli_pipe_output(&pipe_id, &json),
+                Effect::UnblockCliPipe(id) => unblock_cli_pipe_input(&id),
+                Effect::Broadcast { name, payload } => {
+                    pipe_message_to_plugin(MessageToPlugin::new(name).with_payload(payload));
+                }
+                Effect::FocusSelf => show_self(false),
+                Effect::Redraw => redraw = true,
+            }
+        }
+        redraw
+    }
+
+    /// Zellij's key to the form engine's. Shift+Tab is BackTab; a shifted character arrives
+    /// as the character itself. Keys with Ctrl/Alt/Super are not for the dashboard.
+    fn form_key(key: &KeyWithModifier) -> Option<Key> {
+        if key.is_key_with_shift_modifier(BareKey::Tab) {
+            return Some(Key::BackTab);
+        }
+        let only_shift = key
+            .key_modifiers
+            .iter()
+            .all(|m| matches!(m, KeyModifier::Shift));
+        if !only_shift {
+            return None;
+        }
+        Some(match key.bare_key {
+            BareKey::Char(c) => Key::Char(c),
+            BareKey::Enter => Key::Enter,
+            BareKey::Tab => Key::Tab,
+            BareKey::Up => Key::Up,
+            BareKey::Down => Key::Down,
+            BareKey::Left => Key::Left,
+            BareKey::Right => Key::Right,
+            BareKey::Backspace => Key::Backspace,
+            BareKey::Delete => Key::Delete,
+            BareKey::Home => Key::Home,
+            BareKey::End => Key::End,
+            BareKey::PageUp => Key::PageUp,
+            BareKey::PageDown => Key::PageDown,
+            BareKey::Esc => Key::Esc,
             _ => return None,
         })
     }
@@ -110,11 +169,11 @@ mod plugin {
             text = match span.style {
                 Style::Plain => text.unbold_range(range),
                 Style::Header => text,
-                Style::Title => text.color_range(1, range),
+                Style::Title | Style::Focused => text.color_range(1, range),
                 Style::Running => text.color_range(2, range),
-                Style::Waiting => text.color_range(0, range),
-                Style::Blocked => text.color_range(3, range),
-                Style::Stopped | Style::Dim => text.dim_range(range),
+                Style::Waiting | Style::Selected => text.color_range(0, range),
+                Style::Blocked | Style::Cursor => text.color_range(3, range),
+                Style::Stopped | Style::Dim | Style::Hint => text.dim_range(range),
                 Style::Error => text.error_color_range(range),
             };
             start = end;

@@ -8,10 +8,12 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use exomonad_protocol::hook::HookPhase;
-use exomonad_protocol::names::EVENT_PIPE;
+use exomonad_protocol::names::{EVENT_PIPE, POPUP_CANCEL_PIPE, POPUP_PIPE};
 use exomonad_protocol::{AgentEvent, AgentId, EventKind, Runtime, Timestamp};
+use exomonad_ui::form::Key;
 use jiff::SignedDuration;
 
+use crate::inbox::{CLAIM_PIPE, Effect, Inbox, Note, PipeFrom};
 use crate::text;
 
 /// Most log entries kept; the oldest is dropped when a new one would exceed it.
@@ -154,6 +156,8 @@ pub struct Dashboard {
     log: VecDeque<LogEntry>,
     /// Number of newest log entries scrolled past (0 = showing the newest).
     log_offset: usize,
+    /// Pending popup forms.
+    inbox: Inbox,
 }
 
 impl Dashboard {
@@ -182,34 +186,92 @@ impl Dashboard {
         self.log_offset
     }
 
-    /// Handles one `zellij pipe` message. Returns whether the dashboard changed (re-render).
+    /// The pending popup forms.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+
+    /// Sets this plugin instance's id (see [`Inbox::set_instance`]).
+    pub fn set_instance(&mut self, instance: impl Into<String>) {
+        self.inbox.set_instance(instance);
+    }
+
+    /// Handles one `zellij pipe` message from `source` and returns what the glue must do, in
+    /// order (an empty list: nothing changed).
     ///
-    /// Ignored (returns `false`): any pipe not named [`EVENT_PIPE`] (broadcasts meant for
-    /// other plugins), a `None` payload (the CLI's end-of-input message) and a blank payload.
-    /// A payload that is not an [`AgentEvent`] becomes one [`LogKind::Error`] log line with
-    /// the parse error, stamped `now`.
+    /// - [`EVENT_PIPE`]: an [`AgentEvent`]; a payload that is not one becomes one
+    ///   [`LogKind::Error`] log line with the parse error, stamped `now`.
+    /// - [`POPUP_PIPE`]: a form request ([`Inbox::receive`]).
+    /// - [`POPUP_CANCEL_PIPE`]: the host dropped a form ([`Inbox::cancel`]).
+    /// - [`CLAIM_PIPE`] from a plugin: a dashboard instance claims a reply ([`Inbox::claimed`]).
+    ///
+    /// Ignored: any other pipe (broadcasts meant for other plugins), a `None` payload (the
+    /// CLI's end-of-input message) and a blank payload.
     pub fn apply_pipe_message(
         &mut self,
         name: &str,
         payload: Option<&str>,
+        source: &PipeFrom,
         now: Timestamp,
-    ) -> bool {
-        if name != EVENT_PIPE {
-            return false;
-        }
-        let Some(payload) = payload.filter(|p| !p.trim().is_empty()) else {
-            return false;
+    ) -> Vec<Effect> {
+        let mut notes = Vec::new();
+        let effects = match name {
+            EVENT_PIPE => {
+                let Some(payload) = payload.filter(|p| !p.trim().is_empty()) else {
+                    return Vec::new();
+                };
+                match AgentEvent::from_json(payload) {
+                    Ok(event) => self.apply_event(event),
+                    Err(err) => notes.push((true, format!("bad event: {err}"))),
+                }
+                vec![Effect::Redraw]
+            }
+            POPUP_PIPE => self.inbox.receive(payload, source, &mut notes),
+            POPUP_CANCEL_PIPE => self.inbox.cancel(payload, &mut notes),
+            CLAIM_PIPE if matches!(source, PipeFrom::Plugin(_)) => {
+                self.inbox.claimed(payload, &mut notes)
+            }
+            _ => return Vec::new(),
         };
-        match AgentEvent::from_json(payload) {
-            Ok(event) => self.apply_event(event),
-            Err(err) => self.push_log(LogEntry {
+        self.log_notes(notes, now);
+        effects
+    }
+
+    /// Handles a key: it goes to the form shown, if any (PageUp/PageDown switch between
+    /// pending forms); otherwise Up/Down/PageUp/PageDown/Home/End scroll the log by lines or
+    /// by `page` lines. Returns what the glue must do.
+    pub fn on_key(&mut self, key: Key, page: usize, now: Timestamp) -> Vec<Effect> {
+        let mut notes = Vec::new();
+        if let Some(effects) = self.inbox.key(key.clone(), &mut notes) {
+            self.log_notes(notes, now);
+            return effects;
+        }
+        let request = match key {
+            Key::Up => LogScroll::Newer,
+            Key::Down => LogScroll::Older,
+            Key::PageUp => LogScroll::PageNewer,
+            Key::PageDown => LogScroll::PageOlder,
+            Key::Home => LogScroll::Newest,
+            Key::End => LogScroll::Oldest,
+            _ => return Vec::new(),
+        };
+        if self.scroll(request, page) {
+            vec![Effect::Redraw]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Logs what the inbox reported.
+    fn log_notes(&mut self, notes: Vec<Note>, now: Timestamp) {
+        for (error, text) in notes {
+            self.push_log(LogEntry {
                 at: now,
                 agent: None,
-                text: text::clean(&format!("bad event: {err}"), MAX_TEXT_CHARS),
-                kind: LogKind::Error,
-            }),
+                text: text::clean(&text, MAX_TEXT_CHARS),
+                kind: if error { LogKind::Error } else { LogKind::Ok },
+            });
         }
-        true
     }
 
     /// Applies one event: updates (or creates) the agent's row and logs the event.

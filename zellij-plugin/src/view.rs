@@ -15,6 +15,19 @@
 //! ```
 //!
 //! With no agents, `no agents yet` replaces the table. Times are UTC (`HH:MM:SS`).
+//!
+//! While forms are pending, the header adds `· N forms` and the rest of the pane shows the
+//! current form under one line saying which it is:
+//!
+//! ```text
+//! exomonad · 3 forms · 2 agents · 1 running · 1 waiting · 0 stop blocked · 0 stopped
+//! form 1/3 from alpha — PageUp/PageDown: other forms
+//! Deploy?
+//! › Environment
+//! …
+//! ```
+//!
+//! The agent table and log come back when the inbox is empty.
 
 use exomonad_protocol::Timestamp;
 
@@ -45,6 +58,29 @@ pub fn render(dashboard: &Dashboard, now: Timestamp, rows: usize, cols: usize) -
     let mut lines = Vec::with_capacity(rows);
     lines.push(header_line(dashboard, cols));
 
+    let inbox = dashboard.inbox();
+    if let Some(pending) = inbox.current() {
+        if lines.len() < rows {
+            let mut b = LineBuilder::new(cols);
+            b.push(
+                &format!(
+                    "form {}/{} from {}",
+                    inbox.current_index() + 1,
+                    inbox.len(),
+                    pending.form.request().agent_id
+                ),
+                Style::Waiting,
+            );
+            if inbox.len() > 1 {
+                b.push(" — PageUp/PageDown: other forms", Style::Dim);
+            }
+            lines.push(b.build());
+        }
+        let form = exomonad_ui::form::render(&pending.form, rows - lines.len(), cols);
+        lines.extend(form.lines);
+        return Frame { lines, log_rows: 0 };
+    }
+
     let agent_lines = agent_section(dashboard, now, rows - lines.len(), cols);
     lines.extend(agent_lines);
 
@@ -56,8 +92,8 @@ pub fn render(dashboard: &Dashboard, now: Timestamp, rows: usize, cols: usize) -
     Frame { lines, log_rows }
 }
 
-/// `exomonad · N agents · N running · N waiting · N stop blocked · N stopped`; when that does
-/// not fit in `cols`, the zero counts are left out before anything is cut.
+/// `exomonad[ · N forms] · N agents · N running · N waiting · N stop blocked · N stopped`; when
+/// that does not fit in `cols`, the zero counts are left out before anything is cut.
 fn header_line(dashboard: &Dashboard, cols: usize) -> Line {
     let total = dashboard.agents().len();
     let counts = [
@@ -67,21 +103,28 @@ fn header_line(dashboard: &Dashboard, cols: usize) -> Line {
         AgentState::Stopped,
     ]
     .map(|s| (s, dashboard.agents().filter(|a| a.state == s).count()));
-    let full = header_with(total, &counts, cols, true);
+    let forms = dashboard.inbox().len();
+    let full = header_with(total, &counts, forms, cols, true);
     if !full.was_cut() {
         return full.build();
     }
-    header_with(total, &counts, cols, false).build()
+    header_with(total, &counts, forms, cols, false).build()
 }
 
 fn header_with(
     total: usize,
     counts: &[(AgentState, usize)],
+    forms: usize,
     cols: usize,
     zeros: bool,
 ) -> LineBuilder {
     let mut b = LineBuilder::new(cols);
     b.push("exomonad", Style::Title);
+    if forms > 0 {
+        let noun = if forms == 1 { "form" } else { "forms" };
+        b.push(" · ", Style::Dim);
+        b.push(&format!("{forms} {noun}"), Style::Waiting);
+    }
     b.push(" · ", Style::Dim);
     let noun = if total == 1 { "agent" } else { "agents" };
     b.push(&format!("{total} {noun}"), Style::Plain);

@@ -1,6 +1,6 @@
 //! Rendered frames: snapshots of the screen contract, and size/safety properties for any pane.
 
-use exomonad_dashboard::{Dashboard, Frame, LogScroll, Style, render};
+use exomonad_dashboard::{Dashboard, Frame, LogScroll, PipeFrom, Style, render};
 use exomonad_protocol::names::EVENT_PIPE;
 use exomonad_protocol::{AgentEvent, AgentId, EventKind, Runtime, Timestamp};
 use jiff::SignedDuration;
@@ -82,6 +82,7 @@ fn busy() -> Dashboard {
     d.apply_pipe_message(
         EVENT_PIPE,
         Some("{\"agent_id\":\"x\",\"type\":\"exploded\"}"),
+        &PipeFrom::Keybind,
         ago(2),
     );
     d
@@ -109,7 +110,12 @@ fn hostile() -> Dashboard {
             reason: "line one\nline two\t\u{1b}[2Jcleared?\u{9b}".into(),
         },
     );
-    d.apply_pipe_message(EVENT_PIPE, Some("\u{1b}[31m{oops\n"), ago(1));
+    d.apply_pipe_message(
+        EVENT_PIPE,
+        Some("\u{1b}[31m{oops\n"),
+        &PipeFrom::Keybind,
+        ago(1),
+    );
     d
 }
 

@@ -2,14 +2,14 @@
 //! reply as one JSON line on stdout ([`FormReply`]).
 //!
 //! The form goes to the dashboard of the session ([`crate::popup`]). With no dashboard, it
-//! is drawn in this terminal when stdin and stdout are one ([`crate::tui`]); otherwise the
+//! is drawn in this terminal when stdin is one ([`crate::tui`]; stdout may be a pipe); otherwise the
 //! reply is `rejected` with the reason. The `agent_id` of the form may be left out: it is
 //! filled in from the context ([`exomonad_protocol::AgentId::resolve`]).
 //!
 //! Exit codes: [`EXIT_SUBMITTED`], [`EXIT_CANCELLED`], [`EXIT_TIMED_OUT`],
 //! [`EXIT_NO_DASHBOARD`], [`EXIT_ERROR`] (an invalid form: nothing is shown).
 
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, form: &str, timeout: Duration) -> ExitCode {
     let reply = match result {
         Ok(reply) => reply,
         Err(PopupError::NoDashboard(why))
-            if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() =>
+            if crate::tui::available() =>
         {
             tracing::info!("no dashboard ({why}); asking in this terminal");
             match crate::tui::ask(&request, timeout) {

@@ -2,7 +2,7 @@
 //! subdirectory so cargo does not take it for a bench of its own):
 //! [`EVENTS`] events across [`AGENTS`] agents, as the pipe payloads the plugin receives.
 
-use exomonad_dashboard::Dashboard;
+use exomonad_dashboard::{Dashboard, PipeFrom};
 use exomonad_protocol::names::EVENT_PIPE;
 use exomonad_protocol::{AgentEvent, AgentId, EventKind, Runtime, Timestamp};
 use jiff::SignedDuration;
@@ -73,6 +73,6 @@ pub fn payloads() -> Vec<String> {
 /// Feeds every payload to `dashboard` as the plugin would.
 pub fn apply_all(dashboard: &mut Dashboard, payloads: &[String]) {
     for p in payloads {
-        dashboard.apply_pipe_message(EVENT_PIPE, Some(p), now());
+        dashboard.apply_pipe_message(EVENT_PIPE, Some(p), &PipeFrom::Keybind, now());
     }
 }

@@ -1,6 +1,7 @@
 //! Transitions and bounds of [`Dashboard`].
 
 use super::*;
+use crate::inbox::PipeFrom;
 
 const BASE: &str = "2026-11-20T12:00:00Z";
 
@@ -196,27 +197,48 @@ fn an_event_at_the_same_instant_still_applies() {
 fn pipe_messages_on_other_pipes_are_ignored() {
     let mut d = Dashboard::new();
     let json = ev("a", 0, started()).to_json();
-    assert!(!d.apply_pipe_message("someone-else", Some(&json), ts(0)));
-    assert!(!d.apply_pipe_message("", Some(&json), ts(0)));
+    assert!(
+        d.apply_pipe_message("someone-else", Some(&json), &PipeFrom::Keybind, ts(0))
+            .is_empty()
+    );
+    assert!(
+        d.apply_pipe_message("", Some(&json), &PipeFrom::Keybind, ts(0))
+            .is_empty()
+    );
     assert_eq!(d.agents().len(), 0);
     assert!(d.log().is_empty());
-    assert!(d.apply_pipe_message(EVENT_PIPE, Some(&json), ts(0)));
+    assert!(
+        !d.apply_pipe_message(EVENT_PIPE, Some(&json), &PipeFrom::Keybind, ts(0))
+            .is_empty()
+    );
     assert_eq!(state_of(&d, "a"), AgentState::Running);
 }
 
 #[test]
 fn end_of_input_and_blank_payloads_are_ignored() {
     let mut d = Dashboard::new();
-    assert!(!d.apply_pipe_message(EVENT_PIPE, None, ts(0)));
-    assert!(!d.apply_pipe_message(EVENT_PIPE, Some(""), ts(0)));
-    assert!(!d.apply_pipe_message(EVENT_PIPE, Some(" \n\t"), ts(0)));
+    assert!(
+        d.apply_pipe_message(EVENT_PIPE, None, &PipeFrom::Keybind, ts(0))
+            .is_empty()
+    );
+    assert!(
+        d.apply_pipe_message(EVENT_PIPE, Some(""), &PipeFrom::Keybind, ts(0))
+            .is_empty()
+    );
+    assert!(
+        d.apply_pipe_message(EVENT_PIPE, Some(" \n\t"), &PipeFrom::Keybind, ts(0))
+            .is_empty()
+    );
     assert!(d.log().is_empty());
 }
 
 #[test]
 fn malformed_json_becomes_one_error_line() {
     let mut d = Dashboard::new();
-    assert!(d.apply_pipe_message(EVENT_PIPE, Some("{not json"), ts(7)));
+    assert!(
+        !d.apply_pipe_message(EVENT_PIPE, Some("{not json"), &PipeFrom::Keybind, ts(7))
+            .is_empty()
+    );
     assert_eq!(d.log().len(), 1);
     let e = d.log().back().unwrap();
     assert_eq!(e.kind, LogKind::Error);
@@ -230,10 +252,10 @@ fn malformed_json_becomes_one_error_line() {
 fn unknown_type_and_bad_ids_are_errors_that_say_why() {
     let mut d = Dashboard::new();
     let unknown = r#"{"agent_id":"a","at":"2026-11-20T12:00:00Z","type":"exploded"}"#;
-    d.apply_pipe_message(EVENT_PIPE, Some(unknown), ts(0));
+    d.apply_pipe_message(EVENT_PIPE, Some(unknown), &PipeFrom::Keybind, ts(0));
     assert!(last_text(&d).contains("exploded"), "{}", last_text(&d));
     let bad_id = r#"{"agent_id":"../etc","at":"2026-11-20T12:00:00Z","type":"agent_started"}"#;
-    d.apply_pipe_message(EVENT_PIPE, Some(bad_id), ts(0));
+    d.apply_pipe_message(EVENT_PIPE, Some(bad_id), &PipeFrom::Keybind, ts(0));
     assert!(last_text(&d).contains("agent id"), "{}", last_text(&d));
     assert_eq!(d.agents().len(), 0);
     assert!(d.log().iter().all(|e| e.kind == LogKind::Error));
@@ -246,7 +268,7 @@ fn hostile_error_text_is_cleaned_and_cut() {
     let payload =
         serde_json::json!({"agent_id": "a", "at": "2026-11-20T12:00:00Z", "type": variant})
             .to_string();
-    d.apply_pipe_message(EVENT_PIPE, Some(&payload), ts(0));
+    d.apply_pipe_message(EVENT_PIPE, Some(&payload), &PipeFrom::Keybind, ts(0));
     let text = last_text(&d);
     assert!(text.chars().count() <= MAX_TEXT_CHARS, "{}", text.len());
     assert!(!text.chars().any(char::is_control), "{text:?}");

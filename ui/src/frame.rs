@@ -25,8 +25,17 @@ pub enum Style {
     Stopped,
     /// Secondary text: times, counts of hidden rows, hints.
     Dim,
-    /// Something went wrong (a malformed event, a dropped agent).
+    /// Something went wrong (a malformed event, a dropped agent, a form field that failed
+    /// validation).
     Error,
+    /// The focused element of a form: its label, or the focused button.
+    Focused,
+    /// The highlighted option of a focused choice or multi-select.
+    Selected,
+    /// The key hints at the bottom of a form.
+    Hint,
+    /// The text cursor of a focused text field: one cell (the character under it, or a space).
+    Cursor,
 }
 
 /// A run of text in one style. The text holds no control characters.
@@ -58,13 +67,13 @@ impl Line {
 }
 
 /// A whole rendered pane: at most `rows` lines, each at most `cols` columns wide (the sizes
-/// given to [`crate::view::render`]).
+/// given to the view that rendered it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Frame {
     /// Lines from the top of the pane; fewer than `rows` leaves the rest blank.
     pub lines: Vec<Line>,
-    /// How many event-log lines this frame had room for (0 when the log was not shown). The
-    /// glue passes it back as the page size for scrolling.
+    /// How many event-log lines this frame had room for (0 when the log was not shown, and
+    /// always 0 for a form). The dashboard glue passes it back as the page size for scrolling.
     pub log_rows: usize,
 }
 
@@ -83,7 +92,7 @@ impl Frame {
 /// Builds one [`Line`] that never grows past `cols` columns: text that does not fit is cut,
 /// and the last column shows [`ELLIPSIS`]. Unsafe characters are dropped on the way in.
 #[derive(Debug)]
-pub(crate) struct LineBuilder {
+pub struct LineBuilder {
     cols: usize,
     width: usize,
     spans: Vec<Span>,
@@ -93,7 +102,7 @@ pub(crate) struct LineBuilder {
 
 impl LineBuilder {
     /// An empty line at most `cols` columns wide.
-    pub(crate) fn new(cols: usize) -> Self {
+    pub fn new(cols: usize) -> Self {
         Self {
             cols,
             width: 0,
@@ -103,12 +112,12 @@ impl LineBuilder {
     }
 
     /// Whether something did not fit.
-    pub(crate) fn was_cut(&self) -> bool {
+    pub fn was_cut(&self) -> bool {
         self.cut.is_some()
     }
 
     /// Appends `s` in `style`, cutting the line if it does not fit.
-    pub(crate) fn push(&mut self, s: &str, style: Style) -> &mut Self {
+    pub fn push(&mut self, s: &str, style: Style) -> &mut Self {
         if self.cut.is_some() || s.is_empty() {
             return self;
         }
@@ -140,7 +149,7 @@ impl LineBuilder {
     }
 
     /// Appends `s` cut or padded with spaces to exactly `cell` columns (a table cell).
-    pub(crate) fn cell(&mut self, s: &str, cell: usize, style: Style) -> &mut Self {
+    pub fn cell(&mut self, s: &str, cell: usize, style: Style) -> &mut Self {
         let pad = match text::ascii_width(s) {
             Some(w) if w <= cell => {
                 self.push(s, style);
@@ -156,7 +165,7 @@ impl LineBuilder {
     }
 
     /// Appends `s` right-aligned in `cell` columns.
-    pub(crate) fn cell_right(&mut self, s: &str, cell: usize, style: Style) -> &mut Self {
+    pub fn cell_right(&mut self, s: &str, cell: usize, style: Style) -> &mut Self {
         let fitted = fit(s, cell);
         let pad = cell.saturating_sub(text::width(&fitted));
         self.spaces(pad);
@@ -164,7 +173,7 @@ impl LineBuilder {
     }
 
     /// Appends `n` spaces.
-    pub(crate) fn spaces(&mut self, n: usize) -> &mut Self {
+    pub fn spaces(&mut self, n: usize) -> &mut Self {
         const SPACES: &str = "                                        ";
         match SPACES.get(..n) {
             Some(short) => self.push(short, Style::Plain),
@@ -173,7 +182,7 @@ impl LineBuilder {
     }
 
     /// Appends `c` (a safe character) repeated until the line is `cols` wide (for rules).
-    pub(crate) fn fill(&mut self, c: char, style: Style) -> &mut Self {
+    pub fn fill(&mut self, c: char, style: Style) -> &mut Self {
         let w = text::char_width(c);
         if self.cut.is_some() || w == 0 {
             return self;
@@ -190,7 +199,7 @@ impl LineBuilder {
     }
 
     /// Finishes the line, putting [`ELLIPSIS`] in the last column if something was cut.
-    pub(crate) fn build(mut self) -> Line {
+    pub fn build(mut self) -> Line {
         if let Some(style) = self.cut {
             if self.cols == 0 {
                 return Line::default();
@@ -220,7 +229,7 @@ impl LineBuilder {
 
 /// `s` without unsafe characters, cut to at most `cols` columns with [`ELLIPSIS`] at the end
 /// when it was longer.
-pub(crate) fn fit(s: &str, cols: usize) -> String {
+pub fn fit(s: &str, cols: usize) -> String {
     let mut b = LineBuilder::new(cols);
     b.push(s, Style::Plain);
     b.build().plain_text()

@@ -65,9 +65,79 @@ pub fn clean(s: &str, max_chars: usize) -> String {
     out
 }
 
+/// Word-wraps `s` to lines of at most `cols` columns for display.
+///
+/// Line breaks (`\n`, `\r\n`, `\r`) are kept, tabs become one space, other unsafe
+/// characters are dropped. Lines break at spaces; a word longer than `cols` is split. With
+/// `cols == 0` the result is empty.
+pub fn wrap(s: &str, cols: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if cols == 0 {
+        return out;
+    }
+    let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
+    for paragraph in normalized.split('\n') {
+        let cleaned: String = paragraph
+            .chars()
+            .filter_map(|c| match c {
+                '\t' => Some(' '),
+                c if is_unsafe(c) => None,
+                c => Some(c),
+            })
+            .collect();
+        wrap_paragraph(cleaned.trim_end(), cols, &mut out);
+    }
+    out
+}
+
+/// Greedy word wrap of one paragraph (no line breaks) into `out`; an empty paragraph is one
+/// empty line.
+fn wrap_paragraph(p: &str, cols: usize, out: &mut Vec<String>) {
+    let mut line = String::new();
+    let mut line_w = 0;
+    for word in p.split(' ') {
+        let w = width(word);
+        if line_w > 0 && line_w + 1 + w <= cols {
+            line.push(' ');
+            line.push_str(word);
+            line_w += 1 + w;
+            continue;
+        }
+        if line_w > 0 || !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+            line_w = 0;
+        }
+        // A word that does not fit on a line of its own is split by characters.
+        for c in word.chars() {
+            let cw = char_width(c);
+            if line_w + cw > cols && line_w > 0 {
+                out.push(std::mem::take(&mut line));
+                line_w = 0;
+            }
+            line.push(c);
+            line_w += cw;
+        }
+    }
+    out.push(line);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_words_keeps_line_breaks_and_drops_controls() {
+        assert_eq!(wrap("the quick brown fox", 9), ["the quick", "brown fox"]);
+        assert_eq!(wrap("a\n\nb\r\nc", 10), ["a", "", "b", "c"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("x\u{1b}[1my\tz", 10), ["x[1my z"]);
+        assert_eq!(wrap("日本語です", 5), ["日本", "語で", "す"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert!(wrap("abc", 0).is_empty());
+        for line in wrap("a bb ccc dddd eeeee 日本語 🙂🙂", 3) {
+            assert!(width(&line) <= 3, "{line:?}");
+        }
+    }
 
     #[test]
     fn clean_drops_escapes_and_flattens_lines() {
