@@ -31,18 +31,34 @@ pub fn available() -> bool {
 /// # Errors
 /// When the terminal cannot be opened or put in raw mode.
 pub fn ask(request: &FormRequest, timeout: Duration) -> Result<FormReply> {
-    let tty = File::options().write(true).open("/dev/tty").context("opening /dev/tty")?;
+    let tty = File::options()
+        .write(true)
+        .open("/dev/tty")
+        .context("opening /dev/tty")?;
     terminal::enable_raw_mode().context("raw mode")?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(tty)).context("setting up the terminal")?;
-    let _ = execute!(terminal.backend_mut(), terminal::EnterAlternateScreen, event::EnableBracketedPaste);
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(tty)).context("setting up the terminal")?;
+    let _ = execute!(
+        terminal.backend_mut(),
+        terminal::EnterAlternateScreen,
+        event::EnableBracketedPaste
+    );
     let result = run(&mut terminal, request, timeout);
-    let _ = execute!(terminal.backend_mut(), event::DisableBracketedPaste, terminal::LeaveAlternateScreen);
+    let _ = execute!(
+        terminal.backend_mut(),
+        event::DisableBracketedPaste,
+        terminal::LeaveAlternateScreen
+    );
     let _ = terminal::disable_raw_mode();
     let _ = terminal.show_cursor();
     result
 }
 
-fn run(terminal: &mut Terminal<CrosstermBackend<File>>, request: &FormRequest, timeout: Duration) -> Result<FormReply> {
+fn run(
+    terminal: &mut Terminal<CrosstermBackend<File>>,
+    request: &FormRequest,
+    timeout: Duration,
+) -> Result<FormReply> {
     let mut form = FormState::new(request.clone());
     let deadline = Instant::now() + timeout;
     loop {
@@ -53,7 +69,9 @@ fn run(terminal: &mut Terminal<CrosstermBackend<File>>, request: &FormRequest, t
         })?;
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Ok(FormReply::TimedOut { id: request.id.clone() });
+            return Ok(FormReply::TimedOut {
+                id: request.id.clone(),
+            });
         }
         if !event::poll(left.min(Duration::from_millis(500)))? {
             continue;
@@ -61,7 +79,9 @@ fn run(terminal: &mut Terminal<CrosstermBackend<File>>, request: &FormRequest, t
         let key = match event::read()? {
             Event::Key(k) if k.kind != KeyEventKind::Release => {
                 if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-                    return Ok(FormReply::Cancelled { id: request.id.clone() });
+                    return Ok(FormReply::Cancelled {
+                        id: request.id.clone(),
+                    });
                 }
                 map_key(k)
             }
@@ -79,7 +99,13 @@ fn run(terminal: &mut Terminal<CrosstermBackend<File>>, request: &FormRequest, t
 /// crossterm key → form key; keys the form has no use for map to `None`.
 fn map_key(k: KeyEvent) -> Option<Key> {
     Some(match k.code {
-        KeyCode::Char(c) if !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Key::Char(c),
+        KeyCode::Char(c)
+            if !k
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Key::Char(c)
+        }
         KeyCode::Enter => Key::Enter,
         KeyCode::Tab => Key::Tab,
         KeyCode::BackTab => Key::BackTab,
@@ -137,8 +163,14 @@ mod tests {
     #[test]
     fn keys_map_and_control_chords_do_not_type() {
         let k = |code, mods| map_key(KeyEvent::new(code, mods));
-        assert_eq!(k(KeyCode::Char('q'), KeyModifiers::NONE), Some(Key::Char('q')));
-        assert_eq!(k(KeyCode::Char('Q'), KeyModifiers::SHIFT), Some(Key::Char('Q')));
+        assert_eq!(
+            k(KeyCode::Char('q'), KeyModifiers::NONE),
+            Some(Key::Char('q'))
+        );
+        assert_eq!(
+            k(KeyCode::Char('Q'), KeyModifiers::SHIFT),
+            Some(Key::Char('Q'))
+        );
         assert_eq!(k(KeyCode::Char('x'), KeyModifiers::CONTROL), None);
         assert_eq!(k(KeyCode::BackTab, KeyModifiers::SHIFT), Some(Key::BackTab));
         assert_eq!(k(KeyCode::F(5), KeyModifiers::NONE), None);
@@ -153,7 +185,13 @@ mod tests {
         let frame = exomonad_ui::form::render(&FormState::new(req), 10, 40);
         let text: String = to_lines(&frame)
             .iter()
-            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>() + "\n")
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
             .collect();
         assert_eq!(text, frame.to_plain_text());
         assert!(text.contains("Deploy?"));

@@ -13,11 +13,31 @@ struct Tmux {
 impl Tmux {
     /// Starts `command` in a detached 100×30 tmux session on a private socket.
     fn start(name: &str, command: &str) -> Self {
-        let ok = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
-        assert!(ok, "tmux is missing: install it with `apt-get install -y tmux` (or run scripts/deps.sh)");
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            ok,
+            "tmux is missing: install it with `apt-get install -y tmux` (or run scripts/deps.sh)"
+        );
         let socket = format!("exo-popup-{name}-{}", std::process::id());
         let st = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "30", command])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                command,
+            ])
             .status()
             .unwrap();
         assert!(st.success());
@@ -25,12 +45,19 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"]).output().unwrap();
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn keys(&self, args: &[&str]) {
-        let st = Command::new("tmux").args(["-L", &self.socket, "send-keys", "-t", "t"]).args(args).status().unwrap();
+        let st = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t"])
+            .args(args)
+            .status()
+            .unwrap();
         assert!(st.success());
     }
 
@@ -49,7 +76,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }
 
@@ -82,12 +111,17 @@ fn wait_for_file(path: &Path, limit: Duration) -> String {
 fn the_form_is_answered_in_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let tmux = Tmux::start("answer", &popup_command(dir.path(), "--timeout 60"));
-    tmux.wait_for(|s| s.contains("Terminal question") && s.contains("Note"), Duration::from_secs(30));
+    tmux.wait_for(
+        |s| s.contains("Terminal question") && s.contains("Note"),
+        Duration::from_secs(30),
+    );
     tmux.keys(&["-l", "hello \"wörld\" ✓"]);
     tmux.wait_for(|s| s.contains("wörld"), Duration::from_secs(10));
     tmux.keys(&["Enter"]);
     let rc = wait_for_file(&dir.path().join("rc"), Duration::from_secs(10));
-    let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap()).unwrap();
+    let out: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
     assert_eq!(
         out,
         serde_json::json!({"status": "submitted", "id": "t1", "values": {"note": "hello \"wörld\" ✓"}})

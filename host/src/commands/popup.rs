@@ -47,9 +47,7 @@ pub fn run(ctx: &Context, form: &str, timeout: Duration) -> ExitCode {
     let result = target.and_then(|t| t.ask(&request, timeout));
     let reply = match result {
         Ok(reply) => reply,
-        Err(PopupError::NoDashboard(why))
-            if crate::tui::available() =>
-        {
+        Err(PopupError::NoDashboard(why)) if crate::tui::available() => {
             tracing::info!("no dashboard ({why}); asking in this terminal");
             match crate::tui::ask(&request, timeout) {
                 Ok(reply) => reply,
