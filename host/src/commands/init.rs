@@ -21,7 +21,7 @@ use crate::events::Discard;
 use crate::guest::{Guest, GuestOptions, HostState};
 use crate::layout::{SESSION_LAYOUT, SessionLayout, strip_controls};
 use crate::paths;
-use crate::services::zellij::Zellij;
+use crate::services::zellij::{SessionInfo, Zellij};
 
 /// Name of the rendered session layout in `.exomonad/layouts/` (Zellij takes it by name).
 pub const SESSION_LAYOUT_NAME: &str = "exomonad-session";
@@ -77,8 +77,8 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
         .into_iter()
         .find(|s| s.name == session);
     let limit = std::time::Duration::from_secs(10);
-    match existing {
-        Some(s) if !s.exited && !options.recreate => {
+    match plan(existing.as_ref(), options.recreate) {
+        SessionPlan::Attach => {
             tracing::info!("attaching to the live session {session}");
             return Err(zellij
                 .command()
@@ -87,14 +87,16 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
                 .exec()
                 .into());
         }
-        Some(s) => {
-            if !s.exited {
-                tracing::info!("--recreate: killing the live session {session}");
-                zellij.run(&["kill-session", &session], limit)?;
-            }
+        SessionPlan::ReplaceLive => {
+            tracing::info!("--recreate: killing the live session {session}");
+            zellij.run(&["kill-session", &session], limit)?;
             zellij.run(&["delete-session", "--force", &session], limit)?;
         }
-        None => {}
+        SessionPlan::ReplaceExited => {
+            tracing::info!("deleting the exited session {session}");
+            zellij.run(&["delete-session", "--force", &session], limit)?;
+        }
+        SessionPlan::Create => {}
     }
     tracing::info!("creating session {session} with {}", layout_path.display());
     // The layout goes by name from our own layout directory: Zellij 0.45.1 was seen to
@@ -113,6 +115,29 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
         .stdin(std::process::Stdio::inherit())
         .exec();
     Err(err).context("starting zellij")
+}
+
+/// What `init` does with a session of the wanted name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionPlan {
+    /// None exists: create it.
+    Create,
+    /// A live one exists and `--recreate` was not given: attach to it.
+    Attach,
+    /// A live one exists and `--recreate` was given: kill and delete it, then create it.
+    ReplaceLive,
+    /// An exited (resurrectable) one exists: delete it, then create it with our layout.
+    ReplaceExited,
+}
+
+/// Decides what to do with `existing` (the session of the wanted name, if any). Pure.
+pub fn plan(existing: Option<&SessionInfo>, recreate: bool) -> SessionPlan {
+    match existing {
+        None => SessionPlan::Create,
+        Some(s) if s.exited => SessionPlan::ReplaceExited,
+        Some(_) if recreate => SessionPlan::ReplaceLive,
+        Some(_) => SessionPlan::Attach,
+    }
 }
 
 /// Loads the embedded guest once so that wasmtime compiles it into the on-disk cache now,
@@ -184,6 +209,24 @@ fn lead_command(ctx: &Context, state_dir: &Path) -> Result<Option<Vec<String>>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_plans() {
+        let live = SessionInfo {
+            name: "s".into(),
+            exited: false,
+        };
+        let exited = SessionInfo {
+            name: "s".into(),
+            exited: true,
+        };
+        assert_eq!(plan(None, false), SessionPlan::Create);
+        assert_eq!(plan(None, true), SessionPlan::Create);
+        assert_eq!(plan(Some(&live), false), SessionPlan::Attach);
+        assert_eq!(plan(Some(&live), true), SessionPlan::ReplaceLive);
+        assert_eq!(plan(Some(&exited), false), SessionPlan::ReplaceExited);
+        assert_eq!(plan(Some(&exited), true), SessionPlan::ReplaceExited);
+    }
 
     #[test]
     fn session_names() {
