@@ -21,7 +21,7 @@ use crate::events::Discard;
 use crate::guest::{Guest, GuestOptions, HostState};
 use crate::layout::{SESSION_LAYOUT, SessionLayout, strip_controls};
 use crate::paths;
-use crate::services::zellij::{SessionInfo, Zellij};
+use crate::services::zellij::{SessionInfo, Zellij, ZellijError};
 
 /// Name of the rendered session layout in `.exomonad/layouts/` (Zellij takes it by name).
 pub const SESSION_LAYOUT_NAME: &str = "exomonad-session";
@@ -90,7 +90,12 @@ pub fn run(ctx: &Context, options: &InitOptions) -> Result<()> {
         SessionPlan::ReplaceLive => {
             tracing::info!("--recreate: killing the live session {session}");
             zellij.run(&["kill-session", &session], limit)?;
-            zellij.run(&["delete-session", "--force", &session], limit)?;
+            // A killed session is kept for resurrection only when Zellij serializes sessions;
+            // otherwise there is nothing left to delete and Zellij says "not found".
+            match zellij.run(&["delete-session", "--force", &session], limit) {
+                Err(ZellijError::Failed { stderr, .. }) if stderr.contains("not found") => {}
+                other => drop(other?),
+            }
         }
         SessionPlan::ReplaceExited => {
             tracing::info!("deleting the exited session {session}");
