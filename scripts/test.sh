@@ -23,6 +23,30 @@ run scripts/deps.sh
 run cargo build --workspace --locked
 run cargo fmt --all -- --check
 run cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Guest conformance (tests/conformance/): the embedded Rust guest through the real Extism
+# runtime, the Haskell guest's core natively (Debian's GHC, no Hackage), and the Haskell wasm
+# guest where ghc-wasm-meta's wasm32-wasi-ghc is on PATH.
+run cargo run -q -p exomonad --locked -- guest check --embedded
+haskell_pkgs=(ghc cabal-install libghc-aeson-dev libghc-hspec-dev libghc-vector-dev
+  libghc-unordered-containers-dev libghc-scientific-dev)
+missing_pkgs=()
+for pkg in "${haskell_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+    missing_pkgs+=("$pkg")
+done
+if ((${#missing_pkgs[@]})); then
+  as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+  run as_root apt-get update
+  run as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing_pkgs[@]}"
+fi
+run guest-haskell/run-native-tests.sh
+if command -v wasm32-wasi-ghc >/dev/null 2>&1; then
+  run guest-haskell/build-wasm.sh "$repo_root/target/exomonad-guest-haskell.wasm"
+  run cargo run -q -p exomonad --locked -- guest check "$repo_root/target/exomonad-guest-haskell.wasm"
+else
+  echo "haskell wasm guest: skipped (wasm32-wasi-ghc not on PATH)"
+fi
 # Every test binary prints its own `test result:` line, the last one often a crate's empty
 # doc-tests; the summary line at the end adds them all up.
 log="$(mktemp)"

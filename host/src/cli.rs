@@ -50,6 +50,32 @@ pub enum Command {
     },
     /// Write the dashboard plugin file (if needed) and print its absolute path.
     PluginPath,
+    /// Work with guests (the WASM modules that make every decision).
+    Guest {
+        /// What to do.
+        #[command(subcommand)]
+        action: GuestAction,
+    },
+}
+
+/// `exomonad guest ...`.
+#[derive(Debug, Subcommand)]
+pub enum GuestAction {
+    /// Run the conformance vectors against a guest and print a pass/fail table.
+    ///
+    /// Exit code: 0 when every vector passed, 1 otherwise.
+    Check {
+        /// The guest's .wasm file.
+        #[arg(required_unless_present = "embedded", conflicts_with = "embedded")]
+        file: Option<std::path::PathBuf>,
+        /// Check the guest built into this binary instead of a file.
+        #[arg(long)]
+        embedded: bool,
+        /// The vectors folder (default: tests/conformance of the repository around the
+        /// working directory).
+        #[arg(long)]
+        vectors: Option<std::path::PathBuf>,
+    },
 }
 
 /// Parses the arguments and runs the command.
@@ -79,6 +105,14 @@ pub fn run() -> ExitCode {
             let _log = crate::logging::init(&ctx.project_dir, "popup", false);
             commands::popup::run(&ctx, &form, std::time::Duration::from_secs(timeout))
         }
+        Command::Guest {
+            action:
+                GuestAction::Check {
+                    file,
+                    embedded,
+                    vectors,
+                },
+        } => commands::guest::check(file.as_deref(), embedded, vectors.as_deref()),
         Command::PluginPath => {
             report(crate::paths::install_dashboard().map(|p| println!("{}", p.display())))
         }

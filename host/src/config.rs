@@ -6,7 +6,13 @@
 //! agent_id = "gh-12-fix"     # written at spawn time into a worker's worktree
 //! session = "myproject"      # the Zellij session events and forms go to
 //! lead_command = "claude"    # what the main pane of `exomonad init` runs (default: $SHELL)
+//! guest = "/path/to/guest.wasm"  # the guest the hook runs (default: see below)
 //! ```
+//!
+//! `guest`: `"embedded"` for the Rust guest built into the binary, or a `.wasm` file (`~/`
+//! is the home directory, a relative path is relative to the project). Without it, the
+//! hook runs `~/.exomonad/wasm/wasm-guest-<role>.wasm` when that file exists, else the
+//! embedded guest ([`crate::commands::guest::GuestSource::resolve`]).
 //!
 //! Unknown keys are ignored so that an older binary can read a newer file.
 
@@ -32,6 +38,9 @@ pub struct Config {
     /// The command the lead pane runs in the session layout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_command: Option<String>,
+    /// The guest to run: `"embedded"` or a `.wasm` path (see the module docs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest: Option<String>,
 }
 
 impl Config {
@@ -118,6 +127,7 @@ mod tests {
             agent_id: Some("gh-1-x".into()),
             session: Some("s".into()),
             lead_command: None,
+            guest: Some("~/guests/g.wasm".into()),
         };
         cfg.save(dir.path()).unwrap();
         assert_eq!(Config::load(dir.path()).unwrap(), cfg);

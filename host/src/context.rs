@@ -108,6 +108,7 @@ mod tests {
             agent_id: Some("from-config".into()),
             session: Some("cfg-session".into()),
             lead_command: None,
+            guest: None,
         }
         .save(dir.path())
         .unwrap();

@@ -229,6 +229,84 @@ impl Guest {
     }
 }
 
+// ---- Scripted host functions -----------------------------------------------------------------
+//
+// A second set of host functions, with the same names, that answer from a script instead of
+// doing I/O: `exomonad guest check` runs the conformance vectors through them. The real path
+// above (`Guest::load`, `host_functions`) does not use any of this.
+
+/// The host side of a guest loaded with [`Guest::load_scripted`]: every host function call
+/// (name, raw request JSON) goes here, and the returned text (an [`Envelope`] JSON) is the reply.
+pub trait ScriptedHost: Send {
+    /// Answers the host function `name` called with `request`.
+    fn call(&mut self, name: &str, request: &str) -> String;
+}
+
+impl Guest {
+    /// Loads the guest `wasm` with host functions of the names in [`host_fns::ALL`] that
+    /// forward every call to `host` instead of the real I/O. The [`HostState`] of the result
+    /// is a placeholder (no session, events discarded) that no host function reads.
+    ///
+    /// # Errors
+    /// As [`Guest::load`].
+    pub fn load_scripted(
+        wasm: &[u8],
+        host: Arc<Mutex<dyn ScriptedHost>>,
+        options: &GuestOptions,
+    ) -> Result<Self> {
+        let manifest = Manifest::new([Wasm::data(wasm.to_vec())])
+            .with_timeout(options.timeout)
+            .with_memory_max(options.memory_max_pages);
+        let functions = host_fns::ALL.iter().map(|name| scripted_fn(name, &host));
+        let mut builder = PluginBuilder::new(manifest)
+            .with_wasi(true)
+            .with_functions(functions);
+        builder = match &options.cache {
+            CacheMode::User => {
+                builder.with_cache_config(cache_config(&paths::cache_dir()?.join("wasmtime"))?)
+            }
+            CacheMode::Dir(dir) => builder.with_cache_config(cache_config(dir)?),
+            CacheMode::Disabled => builder.with_cache_disabled(),
+        };
+        let plugin = builder.build().context("loading the guest")?;
+        let placeholder = HostState::new(PathBuf::new(), Box::new(crate::events::Discard), None);
+        Ok(Self {
+            plugin,
+            host: Arc::new(Mutex::new(placeholder)),
+            timeout: options.timeout,
+        })
+    }
+}
+
+/// One scripted host function: passes the request text to `host` and writes its reply back.
+/// A request that is not UTF-8 is answered with a `bad_input` envelope.
+fn scripted_fn(name: &str, host: &Arc<Mutex<dyn ScriptedHost>>) -> Function {
+    let fn_name = name.to_owned();
+    let host = host.clone();
+    Function::new(
+        name,
+        [PTR],
+        [PTR],
+        UserData::new(()),
+        move |plugin: &mut CurrentPlugin, inputs: &[Val], outputs: &mut [Val], _: UserData<()>| {
+            let reply = match plugin.memory_get_val::<&str>(&inputs[0]) {
+                Ok(request) => {
+                    let request = request.to_owned();
+                    let mut host = host.lock().expect("scripted host lock poisoned");
+                    host.call(&fn_name, &request)
+                }
+                Err(e) => serde_json::to_string(&Envelope::<()>::Error(AbiError::new(
+                    ErrorCode::BadInput,
+                    format!("{fn_name}: the request is not UTF-8 text: {e}"),
+                )))
+                .expect("envelopes always serialize"),
+            };
+            plugin.memory_set_val(&mut outputs[0], reply.as_str())?;
+            Ok(())
+        },
+    )
+}
+
 /// Writes (once) a wasmtime cache config file that puts the cache in `dir`, and returns the
 /// config file's path. Format: wasmtime's cache config (`[cache]` with `directory`).
 fn cache_config(dir: &Path) -> Result<PathBuf> {

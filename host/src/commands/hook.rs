@@ -19,9 +19,10 @@ use exomonad_protocol::{AgentEvent, EventKind, Runtime};
 use serde_json::Value;
 
 use crate::answer::{self, Answer};
+use crate::commands::guest::{GuestSource, load_configured};
 use crate::context::Context;
 use crate::events::{DashboardSink, EventSink};
-use crate::guest::{Guest, GuestOptions, HostState};
+use crate::guest::{GuestOptions, HostState};
 use crate::services::zellij::Zellij;
 
 /// Largest payload read from stdin: 8 MiB (a PostToolUse of a big file read stays far
@@ -208,8 +209,9 @@ fn decide(
         role: ctx.role,
         payload,
     };
-    let result = Guest::embedded(host, options)
-        .map_err(|e| format!("{e:#}"))
+    let source = GuestSource::resolve(&ctx.config, &ctx.project_dir, ctx.role);
+    let result = load_configured(&source, host, options)
+        .map_err(|e| format!("{source} does not load: {e:#}"))
         .and_then(|mut guest| guest.handle_hook(&call).map_err(|e| e.to_string()));
     result.unwrap_or_else(|e| {
         tracing::error!("{event_name}: {e}; answering {}", answer::PROCEED);
