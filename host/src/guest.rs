@@ -136,21 +136,8 @@ impl Guest {
     /// When the module does not compile or link (a missing import, a bad file), or the
     /// cache directory cannot be set up.
     pub fn load(wasm: &[u8], host: HostState, options: &GuestOptions) -> Result<Self> {
-        let manifest = Manifest::new([Wasm::data(wasm.to_vec())])
-            .with_timeout(options.timeout)
-            .with_memory_max(options.memory_max_pages);
         let host = Arc::new(Mutex::new(host));
-        let mut builder = PluginBuilder::new(manifest)
-            .with_wasi(true)
-            .with_functions(host_functions(&host));
-        builder = match &options.cache {
-            CacheMode::User => {
-                builder.with_cache_config(cache_config(&paths::cache_dir()?.join("wasmtime"))?)
-            }
-            CacheMode::Dir(dir) => builder.with_cache_config(cache_config(dir)?),
-            CacheMode::Disabled => builder.with_cache_disabled(),
-        };
-        let plugin = builder.build().context("loading the guest")?;
+        let plugin = build_plugin(wasm, host_functions(&host), options)?;
         Ok(Self {
             plugin,
             host,
@@ -254,21 +241,8 @@ impl Guest {
         host: Arc<Mutex<dyn ScriptedHost>>,
         options: &GuestOptions,
     ) -> Result<Self> {
-        let manifest = Manifest::new([Wasm::data(wasm.to_vec())])
-            .with_timeout(options.timeout)
-            .with_memory_max(options.memory_max_pages);
         let functions = host_fns::ALL.iter().map(|name| scripted_fn(name, &host));
-        let mut builder = PluginBuilder::new(manifest)
-            .with_wasi(true)
-            .with_functions(functions);
-        builder = match &options.cache {
-            CacheMode::User => {
-                builder.with_cache_config(cache_config(&paths::cache_dir()?.join("wasmtime"))?)
-            }
-            CacheMode::Dir(dir) => builder.with_cache_config(cache_config(dir)?),
-            CacheMode::Disabled => builder.with_cache_disabled(),
-        };
-        let plugin = builder.build().context("loading the guest")?;
+        let plugin = build_plugin(wasm, functions, options)?;
         let placeholder = HostState::new(PathBuf::new(), Box::new(crate::events::Discard), None);
         Ok(Self {
             plugin,
@@ -305,6 +279,29 @@ fn scripted_fn(name: &str, host: &Arc<Mutex<dyn ScriptedHost>>) -> Function {
             Ok(())
         },
     )
+}
+
+/// Compiles (or takes from the cache) and instantiates `wasm` with `functions`, WASI on and
+/// the limits and caching of `options`.
+fn build_plugin(
+    wasm: &[u8],
+    functions: impl IntoIterator<Item = Function>,
+    options: &GuestOptions,
+) -> Result<extism::Plugin> {
+    let manifest = Manifest::new([Wasm::data(wasm.to_vec())])
+        .with_timeout(options.timeout)
+        .with_memory_max(options.memory_max_pages);
+    let builder = PluginBuilder::new(manifest)
+        .with_wasi(true)
+        .with_functions(functions);
+    let builder = match &options.cache {
+        CacheMode::User => {
+            builder.with_cache_config(cache_config(&paths::cache_dir()?.join("wasmtime"))?)
+        }
+        CacheMode::Dir(dir) => builder.with_cache_config(cache_config(dir)?),
+        CacheMode::Disabled => builder.with_cache_disabled(),
+    };
+    builder.build().context("loading the guest")
 }
 
 /// Writes (once) a wasmtime cache config file that puts the cache in `dir`, and returns the

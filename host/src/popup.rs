@@ -67,19 +67,10 @@ impl DashboardTarget {
     pub fn ask(&self, request: &FormRequest, timeout: Duration) -> Result<FormReply, PopupError> {
         let payload = serde_json::to_string(request).expect("form requests always serialize");
         let mut cmd = self.zellij.command();
-        cmd.args([
-            "--session",
-            &self.session,
-            "pipe",
-            "--plugin",
-            &self.plugin_url,
-            "--name",
-            POPUP_PIPE,
-            "--",
-        ])
-        .arg(&payload)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        cmd.args(self.pipe_args(POPUP_PIPE))
+            .arg(&payload)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = cmd
             .spawn()
             .map_err(|e| PopupError::NoDashboard(format!("could not run zellij: {e}")))?;
@@ -127,6 +118,21 @@ impl DashboardTarget {
         }
     }
 
+    /// `zellij` arguments for a pipe message named `name` to the dashboard, up to the `--`
+    /// that precedes the payload.
+    fn pipe_args<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
+        vec![
+            "--session",
+            &self.session,
+            "pipe",
+            "--plugin",
+            &self.plugin_url,
+            "--name",
+            name,
+            "--",
+        ]
+    }
+
     /// Tells the dashboard to drop form `id` (bounded; failures are logged).
     pub fn cancel(&self, id: &str, reason: &str) {
         let payload = serde_json::to_string(&FormCancel {
@@ -134,17 +140,8 @@ impl DashboardTarget {
             reason: Some(reason.to_owned()),
         })
         .expect("cancels always serialize");
-        let args = [
-            "--session",
-            &self.session,
-            "pipe",
-            "--plugin",
-            &self.plugin_url,
-            "--name",
-            POPUP_CANCEL_PIPE,
-            "--",
-            &payload,
-        ];
+        let mut args = self.pipe_args(POPUP_CANCEL_PIPE);
+        args.push(&payload);
         if let Err(e) = self.zellij.run(&args, Duration::from_secs(5)) {
             tracing::warn!("could not tell the dashboard to drop form {id}: {e}");
         }
