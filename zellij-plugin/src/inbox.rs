@@ -64,7 +64,8 @@ pub enum Effect {
     },
     /// `unblock_cli_pipe_input(pipe_id)`: release the asker.
     UnblockCliPipe(String),
-    /// `pipe_message_to_plugin` to every plugin (no destination): used for [`CLAIM_PIPE`].
+    /// `pipe_message_to_plugin` to every plugin (no destination): used for [`CLAIM_PIPE`] and
+    /// the sync messages ([`crate::sync`]).
     Broadcast {
         /// Message name.
         name: String,
@@ -113,6 +114,11 @@ impl Inbox {
     /// `<plugin id>/<client id>`); unique among running instances.
     pub fn set_instance(&mut self, instance: impl Into<String>) {
         self.instance = instance.into();
+    }
+
+    /// This instance's id, as set by [`Inbox::set_instance`].
+    pub fn instance(&self) -> &str {
+        &self.instance
     }
 
     /// The pending forms, oldest first.

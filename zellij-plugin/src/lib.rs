@@ -6,6 +6,8 @@
 //! - [`view`]: [`render`] turns the model into a [`Frame`] of styled lines for a pane size.
 //! - [`inbox`]: pending popup forms ([`exomonad_protocol::names::POPUP_PIPE`]) and the
 //!   [`Effect`]s the glue carries out to block, answer and release the asker's pipe.
+//! - [`sync`]: a new instance (a second client, a reopened pane) asks the running ones for
+//!   their agents and log ([`Snapshot`]) and merges the answers.
 //! - [`frame`]: the frame types the plugin glue (`src/main.rs`, wasm32 only) prints
 //!   (re-exported from [`exomonad_ui`], which also draws the forms).
 //!
@@ -16,6 +18,7 @@
 
 pub mod inbox;
 pub mod state;
+pub mod sync;
 pub mod view;
 
 pub use exomonad_ui::form::Key;
@@ -26,4 +29,5 @@ pub use state::{
     Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LOG_CAPACITY, LastHook, LogEntry,
     LogKind, LogScroll, MAX_AGENTS, MAX_TEXT_CHARS,
 };
+pub use sync::{SYNC_PIPE, SYNC_REQUEST_PIPE, Snapshot, SyncReply, SyncRequest};
 pub use view::render;

@@ -1,7 +1,8 @@
 //! The exomonad dashboard as a Zellij plugin: thin glue between Zellij and the pure core in
 //! the `exomonad_dashboard` library.
 //!
-//! It forwards pipe messages, keys and timer ticks to [`exomonad_dashboard::Dashboard`] and
+//! It forwards pipe messages, keys, timer ticks and the permission grant (which starts the
+//! sync with the other instances) to [`exomonad_dashboard::Dashboard`] and
 //! prints the [`exomonad_dashboard::Frame`] that [`exomonad_dashboard::render`] returns, in the
 //! person's theme colours. Every decision lives in the library, where it is tested natively.
 //!
@@ -67,7 +68,14 @@ mod plugin {
                     set_timeout(TICK_SECS);
                     true
                 }
-                Event::PermissionRequestResult(_) => true,
+                Event::PermissionRequestResult(status) => {
+                    // A new instance (second client, reopened pane) starts empty: ask the
+                    // running instances for what they know (`exomonad_dashboard::sync`).
+                    if status == PermissionStatus::Granted {
+                        run(self.dashboard.request_sync(Timestamp::now()));
+                    }
+                    true
+                }
                 Event::Key(key) => match form_key(&key) {
                     Some(key) => {
                         let effects = self.dashboard.on_key(key, self.page, Timestamp::now());

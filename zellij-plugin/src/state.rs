@@ -5,15 +5,19 @@
 //! [`MAX_AGENTS`] rows, at most [`LOG_CAPACITY`] log entries, and every outside string is
 //! cleaned and cut to [`MAX_TEXT_CHARS`] characters before it is stored.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use exomonad_protocol::hook::HookPhase;
 use exomonad_protocol::names::{EVENT_PIPE, POPUP_CANCEL_PIPE, POPUP_PIPE};
 use exomonad_protocol::{AgentEvent, AgentId, EventKind, Runtime, Timestamp};
 use exomonad_ui::form::Key;
 use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
 
 use crate::inbox::{CLAIM_PIPE, Effect, Inbox, Note, PipeFrom};
+use crate::sync::{
+    Address, SYNC_PIPE, SYNC_REQUEST_PIPE, Snapshot, SyncReply, SyncRequest, SyncState, from_plugin,
+};
 use crate::text;
 
 /// Most log entries kept; the oldest is dropped when a new one would exceed it.
@@ -29,7 +33,8 @@ pub const COLLAPSE_STOPPED_AFTER: SignedDuration = SignedDuration::from_mins(10)
 pub const MAX_TEXT_CHARS: usize = 200;
 
 /// What an agent is doing, as far as its events tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AgentState {
     /// Working: started, or any hook other than the ones below.
     Running,
@@ -73,7 +78,7 @@ impl AgentState {
 }
 
 /// The last hook an agent fired.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastHook {
     /// Hook event name as the runtime spells it (cleaned, at most [`MAX_TEXT_CHARS`]).
     pub event: String,
@@ -92,7 +97,7 @@ impl LastHook {
 }
 
 /// One agent's row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
     /// Its id (the row key).
     pub id: AgentId,
@@ -109,7 +114,8 @@ pub struct Agent {
 }
 
 /// Whether a log entry reports normal activity or a problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LogKind {
     /// An agent event.
     Ok,
@@ -118,7 +124,7 @@ pub enum LogKind {
 }
 
 /// One line of the event log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LogEntry {
     /// The event's `at`, or the arrival time for errors about unreadable input.
     pub at: Timestamp,
@@ -156,8 +162,10 @@ pub struct Dashboard {
     log: VecDeque<LogEntry>,
     /// Number of newest log entries scrolled past (0 = showing the newest).
     log_offset: usize,
-    /// Pending popup forms.
+    /// Pending popup forms (never synced between instances: see [`crate::sync`]).
     inbox: Inbox,
+    /// This instance's side of the sync protocol.
+    sync: SyncState,
 }
 
 impl Dashboard {
@@ -204,6 +212,10 @@ impl Dashboard {
     /// - [`POPUP_PIPE`]: a form request ([`Inbox::receive`]).
     /// - [`POPUP_CANCEL_PIPE`]: the host dropped a form ([`Inbox::cancel`]).
     /// - [`CLAIM_PIPE`] from a plugin: a dashboard instance claims a reply ([`Inbox::claimed`]).
+    /// - [`SYNC_REQUEST_PIPE`] from a plugin: a new instance asks for a snapshot
+    ///   ([`Dashboard::answer_sync`]).
+    /// - [`SYNC_PIPE`] from a plugin: a snapshot, merged when addressed to this instance's
+    ///   request ([`Dashboard::receive_sync`]).
     ///
     /// Ignored: any other pipe (broadcasts meant for other plugins), a `None` payload (the
     /// CLI's end-of-input message) and a blank payload.
@@ -231,6 +243,8 @@ impl Dashboard {
             CLAIM_PIPE if matches!(source, PipeFrom::Plugin(_)) => {
                 self.inbox.claimed(payload, &mut notes)
             }
+            SYNC_REQUEST_PIPE if from_plugin(source) => return self.answer_sync(payload),
+            SYNC_PIPE if from_plugin(source) => self.receive_sync(payload, now, &mut notes),
             _ => return Vec::new(),
         };
         self.log_notes(notes, now);
@@ -400,6 +414,206 @@ impl Dashboard {
         if self.log_offset > 0 {
             self.log_offset = (self.log_offset + 1).min(self.log.len().saturating_sub(1));
         }
+    }
+}
+
+/// Syncing with the other instances of the dashboard (see [`crate::sync`]).
+impl Dashboard {
+    /// The synced part of this dashboard: agents (by id) and the log (oldest first).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            agents: self.agents.values().cloned().collect(),
+            log: self.log.iter().cloned().collect(),
+        }
+    }
+
+    /// The [`SYNC_REQUEST_PIPE`] broadcast this instance sends once its permissions are
+    /// granted, stamped with `now` to make the request id unique. Only the first call
+    /// returns it; later calls return nothing.
+    pub fn request_sync(&mut self, now: Timestamp) -> Vec<Effect> {
+        if self.sync.request.is_some() {
+            return Vec::new();
+        }
+        let id = format!("{}@{now}", self.inbox.instance());
+        let payload = serde_json::to_string(&SyncRequest { from: id.clone() }).unwrap_or_default();
+        self.sync.request = Some(id);
+        vec![Effect::Broadcast {
+            name: SYNC_REQUEST_PIPE.to_owned(),
+            payload,
+        }]
+    }
+
+    /// A [`SYNC_REQUEST_PIPE`] message: answers with this instance's [`Snapshot`] on
+    /// [`SYNC_PIPE`], unless the request is this instance's own, unreadable, or this
+    /// instance knows nothing yet.
+    pub fn answer_sync(&self, payload: Option<&str>) -> Vec<Effect> {
+        let Some(request) = payload.and_then(|p| serde_json::from_str::<SyncRequest>(p).ok())
+        else {
+            return Vec::new();
+        };
+        if self.sync.request.as_deref() == Some(request.from.as_str())
+            || (self.agents.is_empty() && self.log.is_empty())
+        {
+            return Vec::new();
+        }
+        let reply = SyncReply {
+            to: request.from,
+            from: self.inbox.instance().to_owned(),
+            snapshot: self.snapshot(),
+        };
+        match serde_json::to_string(&reply) {
+            Ok(payload) => vec![Effect::Broadcast {
+                name: SYNC_PIPE.to_owned(),
+                payload,
+            }],
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// A [`SYNC_PIPE`] message: merges a reply addressed to this instance's request, once
+    /// per responder. An unreadable reply becomes one error note.
+    fn receive_sync(
+        &mut self,
+        payload: Option<&str>,
+        now: Timestamp,
+        notes: &mut Vec<Note>,
+    ) -> Vec<Effect> {
+        let Some(payload) = payload.filter(|p| !p.trim().is_empty()) else {
+            return Vec::new();
+        };
+        let address = match serde_json::from_str::<Address>(payload) {
+            Ok(a) => a,
+            Err(e) => {
+                notes.push((true, format!("bad sync snapshot: {e}")));
+                return vec![Effect::Redraw];
+            }
+        };
+        if self.sync.request.as_deref() != Some(address.to.as_str()) {
+            return Vec::new();
+        }
+        let reply = match serde_json::from_str::<SyncReply>(payload) {
+            Ok(r) => r,
+            Err(e) => {
+                notes.push((true, format!("bad sync snapshot: {e}")));
+                return vec![Effect::Redraw];
+            }
+        };
+        if !self.sync.answered_by.insert(reply.from) {
+            return Vec::new();
+        }
+        if self.merge(reply.snapshot, now) {
+            vec![Effect::Redraw]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Merges another instance's snapshot into this dashboard. Returns whether anything
+    /// changed; merging the same snapshot twice changes nothing the second time.
+    ///
+    /// - Outside strings are cleaned and cut as if they had arrived in events.
+    /// - Agents: a row only one side knows is taken; for a row both know, the one with the
+    ///   newer last event wins (this one on a tie), with the earlier first-seen time. Past
+    ///   [`MAX_AGENTS`], stopped agents with the oldest last event go first, then the
+    ///   oldest others; dropping a row this dashboard was showing, unless stopped, is logged
+    ///   as an error (stamped `now`).
+    /// - Log: both logs merged by time (stable; among equal times, the entries only the
+    ///   snapshot has come first);
+    ///   an entry is kept as many times as the side that has it most often, so nothing is
+    ///   duplicated; then cut to the newest [`LOG_CAPACITY`].
+    pub fn merge(&mut self, snapshot: Snapshot, now: Timestamp) -> bool {
+        let Snapshot { agents, log } = snapshot;
+        let clean = |s: &str| text::clean(s, MAX_TEXT_CHARS);
+
+        let mut union = self.agents.clone();
+        for mut theirs in agents {
+            if let Some(hook) = &mut theirs.last_hook {
+                hook.event = clean(&hook.event);
+                hook.tool = hook.tool.as_deref().map(clean);
+            }
+            match union.get_mut(&theirs.id) {
+                None => {
+                    union.insert(theirs.id.clone(), theirs);
+                }
+                Some(ours) => {
+                    let first_seen_at = ours.first_seen_at.min(theirs.first_seen_at);
+                    if theirs.last_event_at > ours.last_event_at {
+                        *ours = theirs;
+                    }
+                    ours.first_seen_at = first_seen_at;
+                }
+            }
+        }
+        let mut dropped_here = Vec::new();
+        if union.len() > MAX_AGENTS {
+            let mut order: Vec<(bool, Timestamp, AgentId)> = union
+                .values()
+                .map(|a| {
+                    (
+                        a.state != AgentState::Stopped,
+                        a.last_event_at,
+                        a.id.clone(),
+                    )
+                })
+                .collect();
+            order.sort();
+            let excess = union.len() - MAX_AGENTS;
+            for (running, _, id) in order.into_iter().take(excess) {
+                union.remove(&id);
+                if running && self.agents.contains_key(&id) {
+                    dropped_here.push(id);
+                }
+            }
+        }
+        let agents_changed = union != self.agents;
+        self.agents = union;
+
+        // The snapshot's newest entries only: older ones would be cut anyway.
+        let skip = log.len().saturating_sub(LOG_CAPACITY);
+        let theirs: Vec<LogEntry> = log
+            .into_iter()
+            .skip(skip)
+            .map(|mut e| {
+                e.text = clean(&e.text);
+                e
+            })
+            .collect();
+        let mut ours_count: HashMap<&LogEntry, usize> = HashMap::new();
+        for e in &self.log {
+            *ours_count.entry(e).or_default() += 1;
+        }
+        let mut theirs_count: HashMap<&LogEntry, usize> = HashMap::new();
+        let mut extra = Vec::new();
+        for e in &theirs {
+            let n = theirs_count.entry(e).or_default();
+            *n += 1;
+            if *n > ours_count.get(e).copied().unwrap_or(0) {
+                extra.push(e.clone());
+            }
+        }
+        let mut log_changed = false;
+        if !extra.is_empty() {
+            // Their extra entries go first among entries of the same time, so the cut below
+            // drops them before ours: merging again re-adds and re-cuts the same ones.
+            let mut merged: Vec<LogEntry> =
+                extra.into_iter().chain(self.log.iter().cloned()).collect();
+            merged.sort_by_key(|e| e.at);
+            let cut = merged.len().saturating_sub(LOG_CAPACITY);
+            let merged: VecDeque<LogEntry> = merged.into_iter().skip(cut).collect();
+            log_changed = merged != self.log;
+            self.log = merged;
+            self.log_offset = self.log_offset.min(self.log.len().saturating_sub(1));
+        }
+
+        for id in &dropped_here {
+            self.push_log(LogEntry {
+                at: now,
+                agent: Some(id.clone()),
+                text: format!("dropped: more than {MAX_AGENTS} agents"),
+                kind: LogKind::Error,
+            });
+        }
+        agents_changed || log_changed || !dropped_here.is_empty()
     }
 }
 
