@@ -266,100 +266,171 @@ impl Run {
 
 /// Runs `cmd` with `stdin` (or /dev/null), in its own process group, killing the group after
 /// `timeout`. Panics on spawn failure or timeout, with the output so far.
-pub fn run_bounded(
-    mut cmd: Command,
-    stdin: Option<Vec<u8>>,
-    timeout: Duration,
-    what: String,
-) -> Run {
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    })
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .process_group(0);
-    let start = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-    let pid = child.id();
+pub fn run_bounded(cmd: Command, stdin: Option<Vec<u8>>, timeout: Duration, what: String) -> Run {
+    Spawned::start(cmd, stdin, what).wait(timeout)
+}
 
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().expect("stdin is piped");
-        // A process that does not read its stdin may close it early: ignore broken pipes.
-        thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
-    }
-    let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
-    for (is_out, stream) in [
-        (
-            true,
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ),
-        (
-            false,
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ),
-    ] {
-        let mut stream = stream.expect("stdout and stderr are piped");
-        let tx = tx.clone();
+/// A process started in the background (in its own process group) whose stdout and stderr are
+/// being collected; [`Spawned::wait`] waits for it with a bound. Dropping it before it was
+/// waited for kills its process group.
+pub struct Spawned {
+    what: String,
+    child: std::process::Child,
+    pid: u32,
+    start: Instant,
+    /// `(is_stdout, bytes)` once each stream ends.
+    streams: mpsc::Receiver<(bool, Vec<u8>)>,
+    /// When stdout received its first newline (the end of a one-line answer).
+    first_line_at: std::sync::Arc<std::sync::OnceLock<Instant>>,
+    waited: bool,
+}
+
+impl Spawned {
+    /// Starts `cmd` with `stdin` written to it (or /dev/null). Panics if it cannot start.
+    pub fn start(mut cmd: Command, stdin: Option<Vec<u8>>, what: String) -> Self {
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+        let start = Instant::now();
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        let pid = child.id();
+
+        if let Some(input) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin is piped");
+            // A process that does not read its stdin may close it early: ignore broken pipes.
+            thread::spawn(move || {
+                let _ = pipe.write_all(&input);
+            });
+        }
+        let first_line_at = std::sync::Arc::new(std::sync::OnceLock::new());
+        let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let stdout_tx = tx.clone();
+        let first_line = first_line_at.clone();
         thread::spawn(move || {
             let mut buf = Vec::new();
-            let _ = stream.read_to_end(&mut buf);
-            let _ = tx.send((is_out, buf));
+            let mut chunk = [0u8; 4096];
+            loop {
+                match stdout.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if chunk[..n].contains(&b'\n') {
+                            let _ = first_line.set(Instant::now());
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                    }
+                }
+            }
+            let _ = stdout_tx.send((true, buf));
         });
-    }
-    drop(tx);
-
-    let deadline = start + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => break None,
-            Ok(None) => thread::sleep(Duration::from_millis(5)),
-            Err(e) => panic!("waiting for {what}: {e}"),
-        }
-    };
-    // Both streams end when the process and anything it left behind have closed them.
-    let (mut stdout, mut stderr, mut ended) = (Vec::new(), Vec::new(), 0);
-    while ended < 2 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok((true, buf)) => (stdout, ended) = (buf, ended + 1),
-            Ok((false, buf)) => (stderr, ended) = (buf, ended + 1),
-            Err(_) => break,
-        }
-    }
-    let elapsed = start.elapsed();
-    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    match status {
-        Some(status) if ended == 2 => Run {
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stderr.read_to_end(&mut buf);
+            let _ = tx.send((false, buf));
+        });
+        Spawned {
             what,
-            status,
-            stdout: lossy(&stdout),
-            stderr: lossy(&stderr),
-            elapsed,
-        },
-        Some(status) => {
-            kill_group(pid);
-            panic!(
-                "{what} exited ({status}) but its stdout/stderr stayed open for {timeout:?}: \
-                 a process it started kept them (killed its process group)"
-            )
+            child,
+            pid,
+            start,
+            streams: rx,
+            first_line_at,
+            waited: false,
         }
-        None => {
-            kill_group(pid);
-            let _ = child.wait();
-            panic!("{what} did not finish within {timeout:?} (killed its process group)")
+    }
+
+    /// What runs, for messages.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// When the process was started.
+    pub fn started_at(&self) -> Instant {
+        self.start
+    }
+
+    /// When its stdout received its first newline, if it did yet.
+    pub fn first_line_at(&self) -> Option<Instant> {
+        self.first_line_at.get().copied()
+    }
+
+    /// True once the process has exited (its output may still be draining).
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// [`Spawned::wait`], and when stdout received its first newline (the moment a one-line
+    /// answer was printed, taken by a blocking reader: no polling in it).
+    pub fn wait_with_first_line(self, timeout: Duration) -> (Run, Option<Instant>) {
+        let first_line = self.first_line_at.clone();
+        let run = self.wait(timeout);
+        (run, first_line.get().copied())
+    }
+
+    /// Waits until the process exits and both of its output streams end, at most `timeout`
+    /// after it was started. Panics on timeout (after killing its process group), with what it
+    /// printed so far when that is known.
+    pub fn wait(mut self, timeout: Duration) -> Run {
+        self.waited = true;
+        let what = self.what.clone();
+        let deadline = self.start + timeout;
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() >= deadline => break None,
+                Ok(None) => thread::sleep(Duration::from_millis(5)),
+                Err(e) => panic!("waiting for {what}: {e}"),
+            }
+        };
+        // Both streams end when the process and anything it left behind have closed them.
+        let (mut stdout, mut stderr, mut ended) = (Vec::new(), Vec::new(), 0);
+        while ended < 2 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.streams.recv_timeout(left) {
+                Ok((true, buf)) => (stdout, ended) = (buf, ended + 1),
+                Ok((false, buf)) => (stderr, ended) = (buf, ended + 1),
+                Err(_) => break,
+            }
+        }
+        let elapsed = self.start.elapsed();
+        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        match status {
+            Some(status) if ended == 2 => Run {
+                what,
+                status,
+                stdout: lossy(&stdout),
+                stderr: lossy(&stderr),
+                elapsed,
+            },
+            Some(status) => {
+                kill_group(self.pid);
+                panic!(
+                    "{what} exited ({status}) but its stdout/stderr stayed open for {timeout:?}: \
+                     a process it started kept them (killed its process group)"
+                )
+            }
+            None => {
+                kill_group(self.pid);
+                let _ = self.child.wait();
+                panic!("{what} did not finish within {timeout:?} (killed its process group)")
+            }
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if !self.waited {
+            kill_group(self.pid);
+            let _ = self.child.wait();
         }
     }
 }
@@ -707,7 +778,15 @@ impl Exomonad<'_> {
         self.timeout = timeout;
         self
     }
+    /// Runs it to the end (bounded by its timeout).
     pub fn run(self) -> Run {
+        let timeout = self.timeout;
+        self.spawn().wait(timeout)
+    }
+
+    /// Starts it in the background; [`Spawned::wait`] collects the result (pass
+    /// [`Exomonad::timeout`]'s bound there yourself).
+    pub fn spawn(self) -> Spawned {
         let mut cmd = self.sandbox.command(EXOMONAD);
         cmd.args(&self.args)
             .envs(self.envs.iter().map(|(k, v)| (k, v)));
@@ -732,7 +811,7 @@ impl Exomonad<'_> {
                 .map(|d| format!(" in {}", d.display()))
                 .unwrap_or_default()
         );
-        run_bounded(cmd, self.stdin, self.timeout, what)
+        Spawned::start(cmd, self.stdin, what)
     }
 }
 
@@ -1092,6 +1171,81 @@ impl Zellij {
         );
     }
 
+    /// `zellij -s S action paste --pane-id PANE TEXT`: a bracketed paste, which a plugin
+    /// receives as one `PastedText` event holding exactly `text`.
+    pub fn paste(&self, pane_id: &str, text: &str) {
+        let out = self.action(&["paste", "--pane-id", pane_id, text]);
+        assert!(
+            out.status.success(),
+            "paste {text:?} to {pane_id} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Types `text` into the plugin pane `pane_id` the way a person would: characters up to
+    /// U+00FF as key presses (`send-keys`, one key per character, a space as `Space`), and
+    /// runs of other characters as a paste (see [`typing_chunks`] for why).
+    pub fn type_text(&self, pane_id: &str, text: &str) {
+        for chunk in typing_chunks(text) {
+            match chunk {
+                Typing::Keys(keys) => {
+                    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    self.send_keys(pane_id, &keys);
+                }
+                Typing::Paste(text) => self.paste(pane_id, &text),
+            }
+        }
+    }
+
+    /// The dashboard plugin file, when the session was started by `exomonad init`.
+    pub fn dashboard_wasm(&self) -> Option<&Path> {
+        self.dashboard_wasm.as_deref()
+    }
+
+    /// The dashboard's plugin URL (`file:<absolute path>`), the one `exomonad` pipes to.
+    pub fn dashboard_url(&self) -> String {
+        let wasm = self
+            .dashboard_wasm()
+            .expect("the session was not started by `exomonad init`");
+        format!("file:{}", wasm.display())
+    }
+
+    /// `zellij -s S pipe --plugin <dashboard URL> --name NAME -- PAYLOAD` with stdin from
+    /// /dev/null (so the CLI sends nothing after the payload), bounded by `timeout`.
+    pub fn pipe_to_dashboard(&self, name: &str, payload: &str, timeout: Duration) -> Run {
+        let url = self.dashboard_url();
+        let args = [
+            "-s",
+            self.session.as_str(),
+            "pipe",
+            "--plugin",
+            url.as_str(),
+            "--name",
+            name,
+            "--",
+            payload,
+        ];
+        let mut cmd = self.sandbox.command(self.sandbox.zellij_bin());
+        cmd.args(args);
+        let what = format!("zellij {}", args.join(" "));
+        run_bounded(cmd, None, timeout, what)
+    }
+
+    /// The visible screen, captured with one plain `tmux capture-pane` (no polling, no bound:
+    /// for tight measuring loops, where [`Zellij::screen`]'s 5 ms polling would blur the
+    /// result).
+    pub fn screen_quick(&self) -> String {
+        let out = self
+            .sandbox
+            .command("tmux")
+            .args(["-L", &self.tmux, "capture-pane", "-p", "-t", "t"])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .expect("run tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// `exomonad ARGS` in the isolated environment with `ZELLIJ_SESSION_NAME=S`, so that hooks
     /// reach this session.
     pub fn exomonad<S: AsRef<OsStr>>(&self, args: &[S]) -> Exomonad<'_> {
@@ -1340,6 +1494,51 @@ impl Dashboard {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Typing into a plugin pane
+// ---------------------------------------------------------------------------------------------
+
+/// One step of typing text into a plugin pane (see [`typing_chunks`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Typing {
+    /// Key names for one `zellij action send-keys` call.
+    Keys(Vec<String>),
+    /// Text for one `zellij action paste` call.
+    Paste(String),
+}
+
+/// How to type `text` into a plugin pane with Zellij 0.45.1.
+///
+/// `send-keys` takes one key per argument (a lone character is that character's key, a space
+/// must be spelled `Space`, an argument of whitespace is an error). Zellij 0.45.1 hands a key
+/// to a plugin as its character code cut to one byte (`char_index as u8 as char` in
+/// zellij-utils' `plugin_api/key.rs`, verified with a key-echo plugin: `—` arrives as
+/// `'\u{14}'`, `✓` as `'\u{13}'`, `ü` intact), for real keyboards too. A bracketed paste
+/// (`action paste --pane-id`) reaches the plugin as one `PastedText` event with the exact
+/// UTF-8 text. So: characters up to U+00FF (printable) are sent as keys, runs of anything
+/// else as pastes.
+pub fn typing_chunks(text: &str) -> Vec<Typing> {
+    let mut out: Vec<Typing> = Vec::new();
+    for c in text.chars() {
+        let as_key = u32::from(c) <= 0xff && !c.is_control();
+        match (as_key, out.last_mut()) {
+            (true, Some(Typing::Keys(keys))) => keys.push(key_name(c)),
+            (true, _) => out.push(Typing::Keys(vec![key_name(c)])),
+            (false, Some(Typing::Paste(p))) => p.push(c),
+            (false, _) => out.push(Typing::Paste(c.to_string())),
+        }
+    }
+    out
+}
+
+fn key_name(c: char) -> String {
+    if c == ' ' {
+        "Space".to_string()
+    } else {
+        c.to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Misc
 // ---------------------------------------------------------------------------------------------
 
@@ -1372,6 +1571,22 @@ mod tests {
             rows: 2,
         };
         assert_eq!(rect.crop(screen), "right one\nright two");
+    }
+
+    #[test]
+    fn typing_splits_keys_and_pastes() {
+        let keys = |k: &[&str]| Typing::Keys(k.iter().map(|s| s.to_string()).collect());
+        assert_eq!(
+            typing_chunks("it's \"q\" — ü ✓x"),
+            vec![
+                keys(&["i", "t", "'", "s", "Space", "\"", "q", "\"", "Space"]),
+                Typing::Paste("—".into()),
+                keys(&["Space", "ü", "Space"]),
+                Typing::Paste("✓".into()),
+                keys(&["x"]),
+            ]
+        );
+        assert!(typing_chunks("").is_empty());
     }
 
     #[test]
