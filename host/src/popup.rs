@@ -17,6 +17,11 @@ use exomonad_protocol::names::{POPUP_CANCEL_PIPE, POPUP_PIPE};
 use crate::paths;
 use crate::services::zellij::Zellij;
 
+/// How many times a form is sent when its pipe comes back empty. The dashboard keeps recent
+/// answers by agent and form id and sends the same answer again, so a repeat never shows the
+/// form twice (see `ANSWERED_KEPT` in the dashboard's inbox).
+pub const ASK_ATTEMPTS: u32 = 3;
+
 /// Where forms are shown: the dashboard of one live Zellij session.
 #[derive(Debug, Clone)]
 pub struct DashboardTarget {
@@ -38,6 +43,9 @@ pub enum PopupError {
     /// The dashboard answered with something that is not a reply to this form.
     #[error("the dashboard answered with {0}")]
     BadReply(String),
+    /// The pipe was released with nothing on it, every time it was asked.
+    #[error("the dashboard released the form {0} times without an answer reaching us")]
+    NoAnswer(u32),
 }
 
 impl DashboardTarget {
@@ -65,6 +73,26 @@ impl DashboardTarget {
     /// [`PopupError`] when nothing answered (see its variants). A timeout is not an error:
     /// it is the reply [`FormReply::TimedOut`].
     pub fn ask(&self, request: &FormRequest, timeout: Duration) -> Result<FormReply, PopupError> {
+        let deadline = std::time::Instant::now() + timeout;
+        for attempt in 1..=ASK_ATTEMPTS {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.ask_once(request, left)? {
+                Some(reply) => return Ok(reply),
+                None => tracing::warn!(
+                    "form {}: the pipe was released without an answer (attempt {attempt}); asking again",
+                    request.id
+                ),
+            }
+        }
+        Err(PopupError::NoAnswer(ASK_ATTEMPTS))
+    }
+
+    /// One round trip; `Ok(None)` when Zellij released the pipe with nothing written on it.
+    fn ask_once(
+        &self,
+        request: &FormRequest,
+        timeout: Duration,
+    ) -> Result<Option<FormReply>, PopupError> {
         let payload = serde_json::to_string(request).expect("form requests always serialize");
         let mut cmd = self.zellij.command();
         cmd.args(self.pipe_args(POPUP_PIPE))
@@ -90,9 +118,9 @@ impl DashboardTarget {
                     &request.id,
                     &format!("timed out after {}s", timeout.as_secs()),
                 );
-                return Ok(FormReply::TimedOut {
+                return Ok(Some(FormReply::TimedOut {
                     id: request.id.clone(),
-                });
+                }));
             }
         };
         let status = child.wait().ok();
@@ -102,11 +130,12 @@ impl DashboardTarget {
             if let Some(mut e) = child.stderr.take() {
                 let _ = e.read_to_string(&mut err);
             }
-            let why = match status {
-                Some(s) if !s.success() => format!("zellij pipe failed ({s}): {}", err.trim()),
-                _ => "the dashboard closed the pipe without an answer".to_owned(),
-            };
-            return Err(PopupError::NoDashboard(why));
+            return Err(match status {
+                Some(s) if !s.success() => {
+                    PopupError::NoDashboard(format!("zellij pipe failed ({s}): {}", err.trim()))
+                }
+                _ => return Ok(None),
+            });
         };
         let reply: FormReply = serde_json::from_str(line)
             .map_err(|e| PopupError::BadReply(format!("{line:?} ({e})")))?;
@@ -114,7 +143,7 @@ impl DashboardTarget {
             Some(id) if id != request.id => {
                 Err(PopupError::BadReply(format!("a reply for form {id:?}")))
             }
-            _ => Ok(reply),
+            _ => Ok(Some(reply)),
         }
     }
 

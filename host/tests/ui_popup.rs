@@ -134,3 +134,22 @@ fn an_invalid_form_never_leaves_the_guest() {
     assert!(err.contains("\"pick\""), "{err}");
     assert!(!dir.path().join("calls.log").exists(), "zellij was not run");
 }
+
+#[test]
+fn a_pipe_released_without_an_answer_is_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("count");
+    // The first popup pipe comes back empty (as Zellij 0.45.1 was seen to do now and then);
+    // the second carries the answer the dashboard kept.
+    let body = format!(
+        "n=$(cat '{c}' 2>/dev/null || echo 0); echo $((n+1)) > '{c}'\n[ \"$n\" = 0 ] && exit 0\necho '{{\"status\":\"submitted\",\"id\":\"f1\",\"values\":{{}}}}'",
+        c = count.display()
+    );
+    let bin = fake_zellij(dir.path(), &body);
+    let reply = ask(&mut guest(dir.path(), Some("s1"), Some(bin)), 5);
+    assert!(
+        matches!(reply, FormReply::Submitted { ref id, .. } if id == "f1"),
+        "{reply:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "2");
+}

@@ -111,7 +111,14 @@ mod plugin {
         fn render(&mut self, rows: usize, cols: usize) {
             let frame = render(&self.dashboard, Timestamp::now(), rows, cols);
             self.page = frame.log_rows;
-            for (y, line) in frame.lines.iter().enumerate() {
+            // Zellij refuses an empty text component ("text must have, well, text"): blank
+            // lines are left undrawn.
+            for (y, line) in frame
+                .lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.width() > 0)
+            {
                 print_text_with_coordinates(themed(line), 0, y, Some(cols), None);
             }
         }

@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, form: &str, timeout: Duration) -> ExitCode {
             }
         }
         Err(PopupError::NoDashboard(why)) => return no_dashboard(&request, why),
-        Err(e @ PopupError::BadReply(_)) => {
+        Err(e @ (PopupError::BadReply(_) | PopupError::NoAnswer(_))) => {
             eprintln!("exomonad popup: {e}");
             return print(
                 &FormReply::Rejected {

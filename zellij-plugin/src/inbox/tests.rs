@@ -58,13 +58,22 @@ fn broadcasts(effects: &[Effect]) -> Vec<(String, String)> {
 }
 
 /// Delivers every broadcast in `effects` to each dashboard (as Zellij does, from plugin 1),
-/// returning each dashboard's effects.
+/// then the broadcasts those produce, until none is left; returns each dashboard's effects in
+/// order (a claim's reply, then the release that follows it one round trip later).
 fn deliver(effects: &[Effect], to: &mut [&mut Dashboard]) -> Vec<Vec<Effect>> {
     let mut out = vec![Vec::new(); to.len()];
-    for (name, payload) in broadcasts(effects) {
-        for (i, d) in to.iter_mut().enumerate() {
-            out[i].extend(d.apply_pipe_message(&name, Some(&payload), &PipeFrom::Plugin(1), now()));
+    let mut pending = broadcasts(effects);
+    while !pending.is_empty() {
+        let mut next = Vec::new();
+        for (name, payload) in pending {
+            for (i, d) in to.iter_mut().enumerate() {
+                let produced =
+                    d.apply_pipe_message(&name, Some(&payload), &PipeFrom::Plugin(1), now());
+                next.extend(broadcasts(&produced));
+                out[i].extend(produced);
+            }
         }
+        pending = next;
     }
     out
 }
@@ -144,7 +153,8 @@ fn the_full_reply_sequence_blocks_claims_then_replies_and_releases() {
     assert_eq!(last_log(&d), "form f1 submitted");
     let after = deliver(&done, &mut [&mut d]).remove(0);
     assert!(
-        matches!(&after[..], [Effect::Reply { .. }, Effect::UnblockCliPipe(p)] if p == "p1"),
+        matches!(&after[..], [Effect::Reply { .. }, Effect::Broadcast { name, .. }, Effect::UnblockCliPipe(p)]
+            if p == "p1" && name == RELEASE_PIPE),
         "{after:?}"
     );
     let (pipe, reply) = reply_of(&after);
@@ -383,4 +393,39 @@ fn a_second_request_on_the_same_pipe_is_ignored() {
     let effects = ask(&mut d, "p1", "f2", "alpha");
     assert_eq!(effects, [Effect::Redraw]);
     assert_eq!(d.inbox().len(), 1);
+}
+
+#[test]
+fn a_form_asked_again_after_its_answer_gets_the_same_answer_without_showing_it() {
+    let mut d = dashboard("me");
+    ask(&mut d, "p1", "f1", "alpha");
+    typed(&mut d, "first answer");
+    let done = keys(&mut d, &[Key::Enter]);
+    let (_, first) = reply_of(&deliver(&done, &mut [&mut d]).remove(0));
+    // The host lost the reply and asks again with the same form on a new pipe.
+    let again = ask(&mut d, "p2", "f1", "alpha");
+    assert!(d.inbox().is_empty(), "not shown again: {again:?}");
+    assert_eq!(again[0], Effect::BlockCliPipe("p2".into()));
+    let after = deliver(&again, &mut [&mut d]).remove(0);
+    let (pipe, second) = reply_of(&after);
+    assert_eq!((pipe.as_str(), &second), ("p2", &first));
+    assert_eq!(after.last(), Some(&Effect::UnblockCliPipe("p2".into())));
+    // Another agent's form with the same id is a new question.
+    ask(&mut d, "p3", "f1", "beta");
+    assert_eq!(d.inbox().len(), 1);
+}
+
+#[test]
+fn a_form_asked_again_while_pending_moves_to_the_new_pipe_keeping_the_typed_text() {
+    let mut d = dashboard("me");
+    ask(&mut d, "p1", "f1", "alpha");
+    typed(&mut d, "half ");
+    let again = ask(&mut d, "p2", "f1", "alpha");
+    assert_eq!(again[0], Effect::BlockCliPipe("p2".into()));
+    assert_eq!(d.inbox().len(), 1, "still one form");
+    typed(&mut d, "done");
+    let done = keys(&mut d, &[Key::Enter]);
+    let (pipe, reply) = reply_of(&deliver(&done, &mut [&mut d]).remove(0));
+    assert_eq!(pipe, "p2");
+    assert_eq!(reply["values"]["answer"], "half done");
 }
