@@ -502,7 +502,7 @@ fn malformed_and_invalid_requests_are_rejected_and_the_dashboard_keeps_running()
     let (pane, _) = z.dashboard_pane();
 
     // --- Not JSON, straight over the pipe. --------------------------------------------------
-    let run = z.pipe_to_dashboard("exomonad-popup", "not json", SCREEN_TIMEOUT);
+    let run = z.pipe_to_dashboard_until_answered("exomonad-popup", "not json", SCREEN_TIMEOUT);
     let r = reply(&run);
     assert_eq!(
         r.get("status").and_then(Value::as_str),
@@ -527,7 +527,8 @@ fn malformed_and_invalid_requests_are_rejected_and_the_dashboard_keeps_running()
         "id": "raw-bad", "title": "Pick", "agent_id": "alpha",
         "fields": [{"name": "pick", "label": "Pick one", "kind": "choice", "options": []}]
     });
-    let run = z.pipe_to_dashboard("exomonad-popup", &raw.to_string(), SCREEN_TIMEOUT);
+    let run =
+        z.pipe_to_dashboard_until_answered("exomonad-popup", &raw.to_string(), SCREEN_TIMEOUT);
     let r = reply(&run);
     assert_eq!(
         r.get("status").and_then(Value::as_str),

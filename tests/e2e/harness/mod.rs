@@ -1210,6 +1210,27 @@ impl Zellij {
         format!("file:{}", wasm.display())
     }
 
+    /// Like [`Zellij::pipe_to_dashboard`], but sends again (up to 3 times in all) when the pipe
+    /// comes back empty, as `exomonad popup` does: Zellij 0.45.1 sometimes releases a CLI pipe
+    /// before the plugin's reply reaches it (the plugin's block request travels through the
+    /// render path while its output and unblock take a faster one). Returns the last run.
+    pub fn pipe_to_dashboard_until_answered(
+        &self,
+        name: &str,
+        payload: &str,
+        timeout: Duration,
+    ) -> Run {
+        let mut run = self.pipe_to_dashboard(name, payload, timeout);
+        for _ in 1..3 {
+            if !run.stdout.trim().is_empty() || !run.status.success() {
+                break;
+            }
+            eprintln!("{}: released without an answer; sending again", run.what);
+            run = self.pipe_to_dashboard(name, payload, timeout);
+        }
+        run
+    }
+
     /// `zellij -s S pipe --plugin <dashboard URL> --name NAME -- PAYLOAD` with stdin from
     /// /dev/null (so the CLI sends nothing after the payload), bounded by `timeout`.
     pub fn pipe_to_dashboard(&self, name: &str, payload: &str, timeout: Duration) -> Run {
