@@ -257,17 +257,28 @@ impl Guest {
 fn scripted_fn(name: &str, host: &Arc<Mutex<dyn ScriptedHost>>) -> Function {
     let fn_name = name.to_owned();
     let host = host.clone();
+    text_fn(name, move |request| {
+        let mut host = host.lock().expect("scripted host lock poisoned");
+        host.call(&fn_name, request)
+    })
+}
+
+/// An Extism host function of one text argument and one text result (both Extism memory
+/// handles, in the default `extism:host/user` namespace): `reply` maps the request text to
+/// the reply text. A request that is not UTF-8 is answered with a `bad_input` envelope,
+/// never a trap.
+fn text_fn(name: &str, reply: impl Fn(&str) -> String + Send + Sync + 'static) -> Function {
+    let fn_name = name.to_owned();
     Function::new(
         name,
         [PTR],
         [PTR],
         UserData::new(()),
         move |plugin: &mut CurrentPlugin, inputs: &[Val], outputs: &mut [Val], _: UserData<()>| {
-            let reply = match plugin.memory_get_val::<&str>(&inputs[0]) {
+            let out = match plugin.memory_get_val::<&str>(&inputs[0]) {
                 Ok(request) => {
                     let request = request.to_owned();
-                    let mut host = host.lock().expect("scripted host lock poisoned");
-                    host.call(&fn_name, &request)
+                    reply(&request)
                 }
                 Err(e) => serde_json::to_string(&Envelope::<()>::Error(AbiError::new(
                     ErrorCode::BadInput,
@@ -275,7 +286,7 @@ fn scripted_fn(name: &str, host: &Arc<Mutex<dyn ScriptedHost>>) -> Function {
                 )))
                 .expect("envelopes always serialize"),
             };
-            plugin.memory_set_val(&mut outputs[0], reply.as_str())?;
+            plugin.memory_set_val(&mut outputs[0], out.as_str())?;
             Ok(())
         },
     )
@@ -420,27 +431,17 @@ where
 {
     let fn_name = name.to_owned();
     let host = host.clone();
-    Function::new(
-        name,
-        [PTR],
-        [PTR],
-        UserData::new(()),
-        move |plugin: &mut CurrentPlugin, inputs: &[Val], outputs: &mut [Val], _: UserData<()>| {
-            let input: String = plugin.memory_get_val::<&str>(&inputs[0])?.to_owned();
-            let result = match serde_json::from_str::<Req>(&input) {
-                Ok(req) => {
-                    let mut state = host.lock().expect("host state lock poisoned");
-                    handler(&mut state, req)
-                }
-                Err(e) => Err(AbiError::new(
-                    ErrorCode::BadInput,
-                    format!("{fn_name}: {e}"),
-                )),
-            };
-            let reply =
-                serde_json::to_string(&Envelope::from(result)).expect("envelopes always serialize");
-            plugin.memory_set_val(&mut outputs[0], reply.as_str())?;
-            Ok(())
-        },
-    )
+    text_fn(name, move |input| {
+        let result = match serde_json::from_str::<Req>(input) {
+            Ok(req) => {
+                let mut state = host.lock().expect("host state lock poisoned");
+                handler(&mut state, req)
+            }
+            Err(e) => Err(AbiError::new(
+                ErrorCode::BadInput,
+                format!("{fn_name}: {e}"),
+            )),
+        };
+        serde_json::to_string(&Envelope::from(result)).expect("envelopes always serialize")
+    })
 }
