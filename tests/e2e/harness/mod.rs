@@ -1071,19 +1071,30 @@ impl Zellij {
 
     /// `zellij -s S action list-panes --json`, parsed (one object per pane, with fields like
     /// `id`, `is_plugin`, `title`, `plugin_url`).
+    ///
+    /// Asked again (for up to 5 s) when it prints nothing: right after a session starts, Zellij
+    /// 0.45.1 answered once with empty output and exit 0 (seen in a CI run).
     pub fn list_panes(&self) -> Vec<Value> {
-        let out = self.action(&["list-panes", "--json", "--all"]);
-        assert!(
-            out.status.success(),
-            "list-panes failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        match serde_json::from_slice::<Value>(&out.stdout) {
-            Ok(Value::Array(panes)) => panes,
-            other => panic!(
-                "list-panes --json did not print a JSON array ({other:?}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            ),
+        let start = Instant::now();
+        loop {
+            let out = self.action(&["list-panes", "--json", "--all"]);
+            assert!(
+                out.status.success(),
+                "list-panes failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            match serde_json::from_slice::<Value>(&out.stdout) {
+                Ok(Value::Array(panes)) => return panes,
+                _ if out.stdout.trim_ascii().is_empty()
+                    && start.elapsed() < Duration::from_secs(5) =>
+                {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                other => panic!(
+                    "list-panes --json did not print a JSON array ({other:?}): {}",
+                    String::from_utf8_lossy(&out.stdout)
+                ),
+            }
         }
     }
 
