@@ -27,7 +27,7 @@ pub use frame::{Frame, Line, Span, Style};
 pub use inbox::{CLAIM_PIPE, Effect, Inbox, PendingForm, PipeFrom, RELEASE_PIPE};
 pub use state::{
     Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LOG_CAPACITY, LastHook, LogEntry,
-    LogKind, LogScroll, MAX_AGENTS, MAX_TEXT_CHARS,
+    LogKind, LogScroll, MAX_AGENTS, MAX_TEXT_CHARS, Permission,
 };
 pub use sync::{SYNC_PIPE, SYNC_REQUEST_PIPE, Snapshot, SyncReply, SyncRequest};
 pub use view::render;

@@ -25,7 +25,7 @@ fn main() {}
 mod plugin {
     use std::collections::BTreeMap;
 
-    use exomonad_dashboard::{Dashboard, Effect, Key, Line, PipeFrom, Style, render};
+    use exomonad_dashboard::{Dashboard, Effect, Key, Line, Permission, PipeFrom, Style, render};
     use exomonad_protocol::Timestamp;
     use zellij_tile::prelude::*;
 
@@ -56,6 +56,7 @@ mod plugin {
             ]);
             // One instance runs per dashboard pane and per connected client: this id tells
             // this instance's reply claims from the others' (see `exomonad_dashboard::inbox`).
+            self.dashboard.set_permission(Permission::Pending);
             let ids = get_plugin_ids();
             self.dashboard
                 .set_instance(format!("{}/{}", ids.plugin_id, ids.client_id));
@@ -69,6 +70,12 @@ mod plugin {
                     true
                 }
                 Event::PermissionRequestResult(status) => {
+                    self.dashboard
+                        .set_permission(if status == PermissionStatus::Granted {
+                            Permission::Granted
+                        } else {
+                            Permission::Denied
+                        });
                     // A new instance (second client, reopened pane) starts empty: ask the
                     // running instances for what they know (`exomonad_dashboard::sync`).
                     if status == PermissionStatus::Granted {

@@ -166,12 +166,39 @@ pub struct Dashboard {
     inbox: Inbox,
     /// This instance's side of the sync protocol.
     sync: SyncState,
+    /// Whether Zellij has granted the plugin's permissions (shown in the header until it has).
+    permission: Permission,
+}
+
+/// Where the plugin's permission request stands. Until it is granted, Zellij holds back the
+/// pipes and calls that need it, so the header says so (and tests wait for it to go away).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Permission {
+    /// Asked; the person has not answered Zellij's prompt yet.
+    Pending,
+    /// Granted: events and forms reach this pane. The default, for a dashboard used outside
+    /// Zellij (tests).
+    #[default]
+    Granted,
+    /// Denied: nothing reaches this pane.
+    Denied,
 }
 
 impl Dashboard {
     /// An empty dashboard.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Records where the permission request stands (the glue calls this from `load()` and on
+    /// Zellij's answer).
+    pub fn set_permission(&mut self, permission: Permission) {
+        self.permission = permission;
+    }
+
+    /// Where the permission request stands.
+    pub fn permission(&self) -> Permission {
+        self.permission
     }
 
     /// Agent rows, sorted by id.

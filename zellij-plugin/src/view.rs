@@ -32,7 +32,9 @@
 use exomonad_protocol::Timestamp;
 
 use crate::frame::{Frame, Line, LineBuilder, Style};
-use crate::state::{Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LogEntry, LogKind};
+use crate::state::{
+    Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LogEntry, LogKind, Permission,
+};
 use crate::text;
 
 /// Gap between table columns, in columns.
@@ -95,6 +97,24 @@ pub fn render(dashboard: &Dashboard, now: Timestamp, rows: usize, cols: usize) -
 /// `exomonad[ · N forms] · N agents · N running · N waiting · N stop blocked · N stopped`; when
 /// that does not fit in `cols`, the zero counts are left out before anything is cut.
 fn header_line(dashboard: &Dashboard, cols: usize) -> Line {
+    let waiting = match dashboard.permission() {
+        Permission::Granted => None,
+        Permission::Pending => Some((
+            "waiting for permission: answer Zellij's prompt in this pane",
+            Style::Waiting,
+        )),
+        Permission::Denied => Some((
+            "permission denied: no events or forms can reach this pane",
+            Style::Error,
+        )),
+    };
+    if let Some((text, style)) = waiting {
+        let mut b = LineBuilder::new(cols);
+        b.push("exomonad", Style::Title);
+        b.push(" · ", Style::Dim);
+        b.push(text, style);
+        return b.build();
+    }
     let total = dashboard.agents().len();
     let counts = [
         AgentState::Running,

@@ -317,3 +317,23 @@ fn stopped_agents_fold_after_ten_minutes() {
         "{text}"
     );
 }
+
+#[test]
+fn the_header_says_when_permissions_are_not_granted() {
+    let mut d = Dashboard::new();
+    d.set_permission(exomonad_dashboard::Permission::Pending);
+    let text = render(&d, now(), 5, 100).to_plain_text();
+    assert!(
+        text.starts_with("exomonad · waiting for permission"),
+        "{text}"
+    );
+    d.set_permission(exomonad_dashboard::Permission::Denied);
+    let text = render(&d, now(), 5, 100).to_plain_text();
+    assert!(text.starts_with("exomonad · permission denied"), "{text}");
+    d.set_permission(exomonad_dashboard::Permission::Granted);
+    assert!(
+        render(&d, now(), 5, 100)
+            .to_plain_text()
+            .starts_with("exomonad · 0 agents")
+    );
+}

@@ -858,7 +858,7 @@ impl PaneRect {
 impl Zellij {
     /// Starts `exomonad init --session S` in `project` (after granting the dashboard its
     /// permissions), and waits until the session is listed, the dashboard pane exists and its
-    /// header (a line starting with `exomonad`) is drawn.
+    /// header (a line starting with `exomonad`) is drawn with the permissions granted.
     pub fn start_exomonad_init(sandbox: Sandbox, project: &Path) -> Self {
         let wasm = sandbox.plugin_path();
         sandbox.write_permissions(&wasm, DASHBOARD_PERMISSIONS);
@@ -871,9 +871,13 @@ impl Zellij {
         ];
         let mut z = Self::start(sandbox, session, project, &argv);
         z.dashboard_wasm = Some(wasm);
-        z.wait_for_dashboard("the dashboard header (`exomonad`)", START_TIMEOUT, |d| {
-            d.header().is_some()
-        });
+        // The header says `waiting for permission` until Zellij has granted the plugin its
+        // permissions; pipes sent before that were seen to get lost or released early.
+        z.wait_for_dashboard(
+            "the dashboard header (`exomonad`), with its permissions granted",
+            START_TIMEOUT,
+            |d| d.header().is_some_and(|h| !h.contains("permission")),
+        );
         z
     }
 
