@@ -25,7 +25,7 @@
 //! loser could release the asker before the winner's reply is written), and later claims for
 //! that pipe are ignored. With one instance this is exactly the verified self-message release.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use exomonad_protocol::form::{FormCancel, FormReply, FormRequest};
 use exomonad_protocol::names::POPUP_PIPE;
@@ -36,17 +36,10 @@ use serde::{Deserialize, Serialize};
 /// module docs). Private to the dashboard: only its own instances send and read it.
 pub const CLAIM_PIPE: &str = "exomonad-popup-claim";
 
-/// Name of the message the winning instance sends itself after writing a reply: the pipe is
-/// released (unblocked) only when it comes back, one round trip after `cli_pipe_output`.
-/// Releasing in the same `pipe()` call as the output lost about 3% of replies (the CLI saw
-/// the release before the reply and exited with nothing), in 274 runs of the popup benchmark.
-pub const RELEASE_PIPE: &str = "exomonad-popup-release";
-
 /// How many answers are kept for re-delivery (see [`Inbox::receive`]).
 ///
 /// Zellij 0.45.1 was seen to lose a written reply: about 2% of popups in a 150-run benchmark
-/// ended with the pipe released and nothing on the asker's stdout, even with the release one
-/// round trip after the output. The host then asks again with the same form, and the answer
+/// ended with the pipe released and nothing on the asker's stdout. The host then asks again with the same form, and the answer
 /// kept here goes back without bothering the person twice.
 pub const ANSWERED_KEPT: usize = 64;
 
@@ -120,8 +113,6 @@ pub struct Inbox {
     current: usize,
     /// Replies decided here, by pipe id, until this instance's claim comes back.
     outgoing: BTreeMap<String, FormReply>,
-    /// Pipes this instance wrote a reply to, until its release message comes back.
-    releasing: BTreeSet<String>,
     /// The person's recent answers, `(agent id, reply)`, newest last, at most [`ANSWERED_KEPT`]:
     /// a request that comes again with the same agent and id gets the same reply at once.
     answered: VecDeque<(String, FormReply)>,
@@ -377,21 +368,12 @@ impl Inbox {
             if claim.by == self.instance {
                 let mut json = serde_json::to_string(&reply).unwrap_or_default();
                 json.push('\n');
-                let release = Claim {
-                    pipe_id: claim.pipe_id.clone(),
-                    id: None,
-                    by: self.instance.clone(),
-                };
-                self.releasing.insert(claim.pipe_id.clone());
                 return vec![
                     Effect::Reply {
-                        pipe_id: claim.pipe_id,
+                        pipe_id: claim.pipe_id.clone(),
                         json,
                     },
-                    Effect::Broadcast {
-                        name: RELEASE_PIPE.to_owned(),
-                        payload: serde_json::to_string(&release).unwrap_or_default(),
-                    },
+                    Effect::UnblockCliPipe(claim.pipe_id),
                 ];
             }
             notes.push((
@@ -416,19 +398,6 @@ impl Inbox {
             return vec![Effect::Redraw];
         }
         Vec::new()
-    }
-
-    /// A [`RELEASE_PIPE`] message: when it is this instance's own, for a pipe it replied to,
-    /// the pipe is released now. Others' and repeated releases are ignored.
-    pub fn released(&mut self, payload: Option<&str>) -> Vec<Effect> {
-        match payload.and_then(|p| serde_json::from_str::<Claim>(p).ok()) {
-            Some(release)
-                if release.by == self.instance && self.releasing.remove(&release.pipe_id) =>
-            {
-                vec![Effect::UnblockCliPipe(release.pipe_id)]
-            }
-            _ => Vec::new(),
-        }
     }
 
     /// Records `reply` for `pipe_id` and broadcasts this instance's claim to answer it.

@@ -24,7 +24,7 @@ pub mod view;
 pub use exomonad_ui::form::Key;
 pub use exomonad_ui::{frame, text};
 pub use frame::{Frame, Line, Span, Style};
-pub use inbox::{CLAIM_PIPE, Effect, Inbox, PendingForm, PipeFrom, RELEASE_PIPE};
+pub use inbox::{CLAIM_PIPE, Effect, Inbox, PendingForm, PipeFrom};
 pub use state::{
     Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LOG_CAPACITY, LastHook, LogEntry,
     LogKind, LogScroll, MAX_AGENTS, MAX_TEXT_CHARS, Permission,

@@ -14,7 +14,7 @@ use exomonad_ui::form::Key;
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
-use crate::inbox::{CLAIM_PIPE, Effect, Inbox, Note, PipeFrom, RELEASE_PIPE};
+use crate::inbox::{CLAIM_PIPE, Effect, Inbox, Note, PipeFrom};
 use crate::sync::{
     Address, SYNC_PIPE, SYNC_REQUEST_PIPE, Snapshot, SyncReply, SyncRequest, SyncState, from_plugin,
 };
@@ -270,7 +270,6 @@ impl Dashboard {
             CLAIM_PIPE if matches!(source, PipeFrom::Plugin(_)) => {
                 self.inbox.claimed(payload, &mut notes)
             }
-            RELEASE_PIPE if matches!(source, PipeFrom::Plugin(_)) => self.inbox.released(payload),
             SYNC_REQUEST_PIPE if from_plugin(source) => return self.answer_sync(payload),
             SYNC_PIPE if from_plugin(source) => self.receive_sync(payload, now, &mut notes),
             _ => return Vec::new(),
