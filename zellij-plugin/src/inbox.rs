@@ -38,9 +38,10 @@ pub const CLAIM_PIPE: &str = "exomonad-popup-claim";
 
 /// How many answers are kept for re-delivery (see [`Inbox::receive`]).
 ///
-/// Zellij 0.45.1 was seen to lose a written reply: about 2% of popups in a 150-run benchmark
-/// ended with the pipe released and nothing on the asker's stdout. The host then asks again with the same form, and the answer
-/// kept here goes back without bothering the person twice.
+/// Zellij 0.45.1 was seen to release an asker's pipe early (about 2% of popups in a 150-run
+/// benchmark ended with nothing on the asker's stdout; its log: "Action CliPipe did not
+/// complete within 1s timeout"). The host then asks again with the same form, and the answer
+/// kept here (or the form still pending) goes back without bothering the person twice.
 pub const ANSWERED_KEPT: usize = 64;
 
 /// Most forms pending at once; more are rejected.
