@@ -396,7 +396,7 @@ fn ui_popup(state: &HostState, req: UiPopupRequest) -> FormReply {
     let asked = req.timeout_secs.map(Duration::from_secs);
     let wait = match (asked, left) {
         (Some(a), Some(l)) => a.min(l),
-        (a, l) => a.or(l).unwrap_or(crate::commands::popup::DEFAULT_TIMEOUT),
+        (a, l) => a.or(l).unwrap_or(crate::popup::DEFAULT_TIMEOUT),
     };
     DashboardTarget::new(state.zellij.clone(), state.session.clone())
         .and_then(|target| target.ask(&req.form, wait))

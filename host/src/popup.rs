@@ -17,6 +17,10 @@ use exomonad_protocol::names::{POPUP_CANCEL_PIPE, POPUP_PIPE};
 use crate::paths;
 use crate::services::zellij::Zellij;
 
+/// Default wait for an answer: 10 minutes (`exomonad popup`, and `ui_popup` when neither the
+/// request nor the guest call sets a limit).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// How many times a form is sent when its pipe comes back empty. The dashboard keeps recent
 /// answers by agent and form id and sends the same answer again, so a repeat never shows the
 /// form twice (see `ANSWERED_KEPT` in the dashboard's inbox).

@@ -17,6 +17,7 @@ use exomonad_protocol::form::{FormReply, FormRequest};
 use serde_json::Value;
 
 use crate::context::Context;
+pub use crate::popup::DEFAULT_TIMEOUT;
 use crate::popup::{DashboardTarget, PopupError};
 use crate::services::zellij::Zellij;
 
@@ -30,9 +31,6 @@ pub const EXIT_CANCELLED: u8 = 2;
 pub const EXIT_TIMED_OUT: u8 = 3;
 /// There was no dashboard (and no terminal) to show it.
 pub const EXIT_NO_DASHBOARD: u8 = 4;
-
-/// Default wait for an answer: 10 minutes.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Runs the command: `form` is a path or `-` (stdin).
 pub fn run(ctx: &Context, form: &str, timeout: Duration) -> ExitCode {
