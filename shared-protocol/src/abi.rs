@@ -28,6 +28,12 @@ pub mod exports {
     /// Input: [`super::UiPopupRequest`]. Output: `Envelope<`[`crate::form::FormReply`]`>`.
     /// Asks the person through [`super::host_fns::UI_POPUP`] (the MCP `ask_human` tool).
     pub const ASK_HUMAN: &str = "ask_human";
+    /// Input: [`crate::tools::ToolsContext`]. Output: `Envelope<`[`crate::tools::ToolList`]`>`.
+    /// MCP `tools/list`.
+    pub const MCP_LIST_TOOLS: &str = "mcp_list_tools";
+    /// Input: [`crate::tools::ToolCall`]. Output: `Envelope<`[`crate::tools::ToolResult`]`>`.
+    /// MCP `tools/call`; see [`crate::tools`] for which failures are results and which errors.
+    pub const MCP_CALL_TOOL: &str = "mcp_call_tool";
 }
 
 /// Host function names the guest imports from `extism:host/user`.
@@ -46,6 +52,27 @@ pub mod host_fns {
     /// Blocks the calling guest (only that one agent's call) until the person answers, the
     /// timeout passes (`timed_out`), or there is no dashboard (`rejected`).
     pub const UI_POPUP: &str = "ui_popup";
+    /// Request: [`super::GitRemoteRequest`]. Reply: `Envelope<`[`super::GitRemote`]`>`.
+    pub const GIT_GET_REMOTE_URL: &str = "git_get_remote_url";
+    /// Request: [`super::ReadFileRequest`]. Reply: `Envelope<`[`super::FileText`]`>`.
+    /// Confined to the project directory (`..` and symlinks that leave it are refused).
+    pub const FS_READ_FILE: &str = "fs_read_file";
+    /// Request: [`crate::github::ListIssuesRequest`].
+    /// Reply: `Envelope<`[`crate::github::IssueList`]`>`.
+    pub const GITHUB_LIST_ISSUES: &str = "github_list_issues";
+    /// Request: [`crate::github::GetIssueRequest`]. Reply: `Envelope<`[`crate::github::Issue`]`>`.
+    pub const GITHUB_GET_ISSUE: &str = "github_get_issue";
+    /// Request: [`crate::github::ListPullsRequest`].
+    /// Reply: `Envelope<`[`crate::github::PullList`]`>`.
+    pub const GITHUB_LIST_PRS: &str = "github_list_prs";
+    /// Request: [`crate::agents::SpawnRequest`].
+    /// Reply: `Envelope<`[`crate::agents::SpawnReport`]`>`.
+    pub const AGENTS_SPAWN: &str = "agents_spawn";
+    /// Request: [`crate::agents::CleanupRequest`].
+    /// Reply: `Envelope<`[`crate::agents::CleanupReport`]`>`.
+    pub const AGENTS_CLEANUP: &str = "agents_cleanup";
+    /// Request: `{}`. Reply: `Envelope<`[`crate::agents::AgentList`]`>`.
+    pub const AGENTS_LIST: &str = "agents_list";
     /// Every host function, for registration and checks.
     pub const ALL: &[&str] = &[
         LOG,
@@ -54,6 +81,14 @@ pub mod host_fns {
         GIT_GET_DIRTY_FILES,
         GIT_GET_RECENT_COMMITS,
         UI_POPUP,
+        GIT_GET_REMOTE_URL,
+        FS_READ_FILE,
+        GITHUB_LIST_ISSUES,
+        GITHUB_GET_ISSUE,
+        GITHUB_LIST_PRS,
+        AGENTS_SPAWN,
+        AGENTS_CLEANUP,
+        AGENTS_LIST,
     ];
 }
 
@@ -264,6 +299,59 @@ pub struct Commit {
     pub author: String,
     /// Author date, RFC 3339.
     pub time: String,
+}
+
+/// Request of [`host_fns::GIT_GET_REMOTE_URL`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRemoteRequest {
+    /// As in [`GitRequest::path`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The remote's name. Absent: `origin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+}
+
+/// Reply of [`host_fns::GIT_GET_REMOTE_URL`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRemote {
+    /// The remote's fetch URL (`git remote get-url`); `None` when there is no such remote.
+    pub url: Option<String>,
+}
+
+/// Request of [`host_fns::FS_READ_FILE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadFileRequest {
+    /// The file, relative to the project directory or absolute inside it.
+    pub path: String,
+    /// At most this many lines from the start. Absent: as many as fit in
+    /// [`FileText::MAX_BYTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_lines: Option<u32>,
+}
+
+/// Reply of [`host_fns::FS_READ_FILE`]: the start of a UTF-8 text file.
+///
+/// Errors (as envelopes): `bad_input` for a path outside the project (through `..`, an
+/// absolute path elsewhere, or a symlink), a directory, a binary (NUL bytes) or non-UTF-8 file;
+/// `not_found` for a missing file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileText {
+    /// The path relative to the project directory, `/`-separated.
+    pub path: String,
+    /// The text returned (whole lines, each with its line ending).
+    pub text: String,
+    /// How many lines `text` holds.
+    pub lines: u32,
+    /// `true` when the file goes on past `text` (cut by `max_lines` or by [`Self::MAX_BYTES`]).
+    pub truncated: bool,
+    /// The file's whole size in bytes.
+    pub size: u64,
+}
+
+impl FileText {
+    /// Most bytes of text one read returns (1 MiB); a longer file is cut at a line boundary.
+    pub const MAX_BYTES: usize = 1 << 20;
 }
 
 #[cfg(test)]

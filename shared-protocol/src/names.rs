@@ -53,3 +53,20 @@ pub const CONFIG_FILE: &str = "config.toml";
 
 /// Log directory inside [`STATE_DIR`].
 pub const LOG_DIR: &str = "logs";
+
+/// Environment variable with the GitHub REST API base URL (default `https://api.github.com`;
+/// `https://<host>/api/v3` for GitHub Enterprise, a local mock in tests). The config's
+/// `github_api_url` says the same; the environment wins.
+pub const ENV_GITHUB_API_URL: &str = "EXOMONAD_GITHUB_API_URL";
+
+/// Directory inside [`STATE_DIR`] that holds the workers' git worktrees, one per issue,
+/// unless the config's `worktree_dir` names another.
+pub const WORKTREES_DIR: &str = "worktrees";
+
+/// Directory inside the project's [`STATE_DIR`] with one record per spawned worker
+/// (`<agent id>.json`).
+pub const AGENTS_DIR: &str = "agents";
+
+/// File inside a worker's own [`STATE_DIR`] where its hook records the agent runtime's
+/// session id (Claude's `SessionStart` `session_id`), so a dead worker can be resumed.
+pub const RUNTIME_SESSION_FILE: &str = "runtime-session.json";
