@@ -7,6 +7,11 @@
 //! session = "myproject"      # the Zellij session events and forms go to
 //! lead_command = "claude"    # what the main pane of `exomonad init` runs (default: $SHELL)
 //! guest = "/path/to/guest.wasm"  # the guest the hook runs (default: see below)
+//! github_api_url = "https://ghe.example.com/api/v3"  # default https://api.github.com
+//! worktree_dir = "../worktrees"   # where workers' worktrees go (default .exomonad/worktrees)
+//! worker_agent = "claude"    # the runtime spawned workers run: "claude" (default) or "gemini"
+//! worker_command = "claude"  # the program (and leading arguments) a worker pane runs
+//! project_dir = "/abs/lead"  # in a worker's worktree: the lead's project, where its record is
 //! ```
 //!
 //! `guest`: `"embedded"` for the Rust guest built into the binary, or a `.wasm` file (`~/`
@@ -41,6 +46,22 @@ pub struct Config {
     /// The guest to run: `"embedded"` or a `.wasm` path (see the module docs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guest: Option<String>,
+    /// GitHub REST API base URL; [`exomonad_protocol::names::ENV_GITHUB_API_URL`] wins over it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_api_url: Option<String>,
+    /// Where spawned workers' worktrees go, relative to the project or absolute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worktree_dir: Option<String>,
+    /// The agent runtime spawned workers run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_agent: Option<exomonad_protocol::agents::AgentKind>,
+    /// The program and leading arguments a worker pane runs (shell words), instead of the
+    /// runtime's own name (`claude`, `gemini`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_command: Option<String>,
+    /// In a worker's worktree: the lead's project directory, which holds the worker's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_dir: Option<String>,
 }
 
 impl Config {
