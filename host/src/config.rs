@@ -147,8 +147,9 @@ mod tests {
             role: Some(Role::Worker),
             agent_id: Some("gh-1-x".into()),
             session: Some("s".into()),
-            lead_command: None,
             guest: Some("~/guests/g.wasm".into()),
+            worker_agent: Some(exomonad_protocol::agents::AgentKind::Gemini),
+            ..Config::default()
         };
         cfg.save(dir.path()).unwrap();
         assert_eq!(Config::load(dir.path()).unwrap(), cfg);

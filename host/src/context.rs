@@ -107,8 +107,7 @@ mod tests {
             role: Some(Role::Worker),
             agent_id: Some("from-config".into()),
             session: Some("cfg-session".into()),
-            lead_command: None,
-            guest: None,
+            ..Config::default()
         }
         .save(dir.path())
         .unwrap();
