@@ -6,15 +6,9 @@
 //! request JSON and returns the reply `Envelope<T>` JSON (both as Extism memory handles, which
 //! `#[host_fn]` converts from and to `String`).
 
-use exomonad_protocol::AgentEvent;
-use exomonad_protocol::abi::{
-    AbiError, DirtyFiles, Envelope, ErrorCode, GitBranch, GitRequest, LogRequest, RecentCommits,
-    RecentCommitsRequest, UiPopupRequest, host_fns,
-};
-use exomonad_protocol::form::FormReply;
+use exomonad_protocol::abi::{AbiError, Envelope, ErrorCode, host_fns};
 use extism_pdk::{FnResult, plugin_fn};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::host::Host;
 
@@ -37,6 +31,18 @@ pub fn ask_human(input: Vec<u8>) -> FnResult<String> {
     Ok(crate::ask_human_json(&input, &mut ExtismHost))
 }
 
+/// The `mcp_list_tools` export. Input: `ToolsContext` JSON. Output: `Envelope<ToolList>` JSON.
+#[plugin_fn]
+pub fn mcp_list_tools(input: Vec<u8>) -> FnResult<String> {
+    Ok(crate::list_tools_json(&input))
+}
+
+/// The `mcp_call_tool` export. Input: `ToolCall` JSON. Output: `Envelope<ToolResult>` JSON.
+#[plugin_fn]
+pub fn mcp_call_tool(input: Vec<u8>) -> FnResult<String> {
+    Ok(crate::call_tool_json(&input, &mut ExtismHost))
+}
+
 /// The imports. `#[host_fn]` turns each into
 /// `unsafe fn name(input: String) -> Result<String, extism_pdk::Error>` that copies the
 /// argument into Extism memory, calls the import with its offset, and reads the reply's memory.
@@ -51,79 +57,69 @@ mod imports {
         pub fn git_get_dirty_files(input: String) -> String;
         pub fn git_get_recent_commits(input: String) -> String;
         pub fn ui_popup(input: String) -> String;
+        pub fn git_get_remote_url(input: String) -> String;
+        pub fn fs_read_file(input: String) -> String;
+        pub fn github_list_issues(input: String) -> String;
+        pub fn github_get_issue(input: String) -> String;
+        pub fn github_list_prs(input: String) -> String;
+        pub fn agents_spawn(input: String) -> String;
+        pub fn agents_cleanup(input: String) -> String;
+        pub fn agents_list(input: String) -> String;
     }
 }
 
 /// The signature `#[host_fn]` gives every import above.
 type Import = unsafe fn(String) -> Result<String, extism_pdk::Error>;
 
-/// Serializes `request`, calls the host function `name`, and unwraps the reply envelope.
-/// Failing to reach the host or an unreadable reply is [`ErrorCode::HostFunction`].
-fn call<Req: Serialize, Resp: DeserializeOwned>(
-    import: Import,
-    name: &str,
-    request: &Req,
-) -> Result<Resp, AbiError> {
-    let request = serde_json::to_string(request).map_err(|e| {
-        AbiError::new(
-            ErrorCode::Internal,
-            format!("could not serialize the {name} request: {e}"),
-        )
-    })?;
-    // SAFETY: `import` is one of the `#[host_fn]` imports above, whose contract (one memory
-    // handle in, one memory handle out) matches how the host registers them; the generated
-    // wrapper only touches Extism memory it allocates or is handed.
-    let reply = unsafe { import(request) }.map_err(|e| {
-        AbiError::new(
-            ErrorCode::HostFunction,
-            format!("host function {name} failed: {e}"),
-        )
-    })?;
-    let envelope: Envelope<Resp> = serde_json::from_str(&reply).map_err(|e| {
-        AbiError::new(
-            ErrorCode::HostFunction,
-            format!("host function {name} answered something that is not its envelope: {e}"),
-        )
-    })?;
-    envelope.into_result()
+/// The import of host function `name`, `None` for a name the ABI does not have.
+fn import(name: &str) -> Option<Import> {
+    Some(match name {
+        host_fns::LOG => imports::log,
+        host_fns::EMIT_EVENT => imports::emit_event,
+        host_fns::GIT_GET_BRANCH => imports::git_get_branch,
+        host_fns::GIT_GET_DIRTY_FILES => imports::git_get_dirty_files,
+        host_fns::GIT_GET_RECENT_COMMITS => imports::git_get_recent_commits,
+        host_fns::UI_POPUP => imports::ui_popup,
+        host_fns::GIT_GET_REMOTE_URL => imports::git_get_remote_url,
+        host_fns::FS_READ_FILE => imports::fs_read_file,
+        host_fns::GITHUB_LIST_ISSUES => imports::github_list_issues,
+        host_fns::GITHUB_GET_ISSUE => imports::github_get_issue,
+        host_fns::GITHUB_LIST_PRS => imports::github_list_prs,
+        host_fns::AGENTS_SPAWN => imports::agents_spawn,
+        host_fns::AGENTS_CLEANUP => imports::agents_cleanup,
+        host_fns::AGENTS_LIST => imports::agents_list,
+        _ => return None,
+    })
 }
 
 /// [`Host`] over the real host functions.
 struct ExtismHost;
 
 impl Host for ExtismHost {
-    fn log(&mut self, request: LogRequest) -> Result<(), AbiError> {
-        call(imports::log, host_fns::LOG, &request)
-    }
-
-    fn emit_event(&mut self, event: AgentEvent) -> Result<(), AbiError> {
-        call(imports::emit_event, host_fns::EMIT_EVENT, &event)
-    }
-
-    fn git_get_branch(&mut self, request: GitRequest) -> Result<GitBranch, AbiError> {
-        call(imports::git_get_branch, host_fns::GIT_GET_BRANCH, &request)
-    }
-
-    fn git_get_dirty_files(&mut self, request: GitRequest) -> Result<DirtyFiles, AbiError> {
-        call(
-            imports::git_get_dirty_files,
-            host_fns::GIT_GET_DIRTY_FILES,
-            &request,
-        )
-    }
-
-    fn git_get_recent_commits(
-        &mut self,
-        request: RecentCommitsRequest,
-    ) -> Result<RecentCommits, AbiError> {
-        call(
-            imports::git_get_recent_commits,
-            host_fns::GIT_GET_RECENT_COMMITS,
-            &request,
-        )
-    }
-
-    fn ui_popup(&mut self, request: UiPopupRequest) -> Result<FormReply, AbiError> {
-        call(imports::ui_popup, host_fns::UI_POPUP, &request)
+    /// Calls the import, and unwraps the reply envelope. Failing to reach the host or an
+    /// unreadable reply is [`ErrorCode::HostFunction`].
+    fn call(&mut self, name: &str, request: Value) -> Result<Value, AbiError> {
+        let import = import(name).ok_or_else(|| {
+            AbiError::new(
+                ErrorCode::Internal,
+                format!("{name} is not a host function"),
+            )
+        })?;
+        // SAFETY: `import` is one of the `#[host_fn]` imports above, whose contract (one
+        // memory handle in, one memory handle out) matches how the host registers them; the
+        // generated wrapper only touches Extism memory it allocates or is handed.
+        let reply = unsafe { import(request.to_string()) }.map_err(|e| {
+            AbiError::new(
+                ErrorCode::HostFunction,
+                format!("host function {name} failed: {e}"),
+            )
+        })?;
+        let envelope: Envelope<Value> = serde_json::from_str(&reply).map_err(|e| {
+            AbiError::new(
+                ErrorCode::HostFunction,
+                format!("host function {name} answered something that is not its envelope: {e}"),
+            )
+        })?;
+        envelope.into_result()
     }
 }

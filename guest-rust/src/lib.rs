@@ -6,10 +6,13 @@
 //! - `handle_hook`: input a [`HookCall`], output `Envelope<`[`HookDecision`]`>`
 //!   (`{"ok":{"verdict":"proceed"}}`, `{"ok":{"verdict":"deny","reason":...}}`,
 //!   `{"error":{"code":"bad_input","message":...}}`, ...);
-//! - `abi_version`: input ignored, output `Envelope<`[`GuestInfo`]`>`.
+//! - `abi_version`: input ignored, output `Envelope<`[`GuestInfo`]`>`;
+//! - `ask_human`: input a [`UiPopupRequest`], output `Envelope<FormReply>`;
+//! - `mcp_list_tools` / `mcp_call_tool`: the MCP tools ([`tools`]).
 //!
 //! Layout:
 //! - [`policy`]: the decisions, a pure function over the [`host::Host`] effect trait;
+//! - [`tools`]: the MCP tool list and each tool's logic, over the same trait;
 //! - [`deny`]: the shell-command deny-list used before shell tool calls, over [`shell`];
 //! - [`handle_hook_json`] / [`abi_version_json`]: the exports at the JSON level, natively
 //!   testable;
@@ -23,6 +26,7 @@ pub mod deny;
 pub mod host;
 pub mod policy;
 pub mod shell;
+pub mod tools;
 
 #[cfg(target_arch = "wasm32")]
 mod exports;
@@ -82,6 +86,36 @@ pub fn ask_human_json(input: &[u8], host: &mut impl host::Host) -> String {
             host.ui_popup(req)
         });
     to_json(&Envelope::from(reply))
+}
+
+/// The `mcp_list_tools` export at the JSON level: input a
+/// [`ToolsContext`](exomonad_protocol::tools::ToolsContext), output `Envelope<ToolList>`.
+/// Input that does not parse gives a `bad_input` error envelope.
+pub fn list_tools_json(input: &[u8]) -> String {
+    let list = serde_json::from_slice(input)
+        .map(|ctx| tools::list_tools(&ctx))
+        .map_err(|e| {
+            AbiError::new(
+                ErrorCode::BadInput,
+                format!("mcp_list_tools input is not a ToolsContext: {e}"),
+            )
+        });
+    to_json(&Envelope::from(list))
+}
+
+/// The `mcp_call_tool` export at the JSON level: input a
+/// [`ToolCall`](exomonad_protocol::tools::ToolCall), output `Envelope<ToolResult>`
+/// (an unknown tool is a `not_found` error envelope; see [`tools::call_tool`]).
+pub fn call_tool_json(input: &[u8], host: &mut impl host::Host) -> String {
+    let result = serde_json::from_slice(input)
+        .map_err(|e| {
+            AbiError::new(
+                ErrorCode::BadInput,
+                format!("mcp_call_tool input is not a ToolCall: {e}"),
+            )
+        })
+        .and_then(|call| tools::call_tool(&call, host));
+    to_json(&Envelope::from(result))
 }
 
 fn parse_hook_call(input: &[u8]) -> Result<HookCall, AbiError> {

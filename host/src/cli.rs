@@ -28,6 +28,10 @@ pub enum Command {
         #[arg(long, default_value = "claude")]
         runtime: Runtime,
     },
+    /// Serve the agent's MCP tools on stdin/stdout (Model Context Protocol, JSON-RPC lines).
+    ///
+    /// Agent runtimes start it (Claude Code: `--mcp-config`); it stops when stdin closes.
+    McpStdio,
     /// Open (or attach to) this project's Zellij session with the lead pane and the dashboard.
     Init {
         /// Session name (default: `session` in .exomonad/config.toml, else the directory name).
@@ -94,6 +98,7 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Hook { event, runtime } => commands::hook::run(&event, runtime),
+        Command::McpStdio => commands::mcp::run(),
         Command::Init { session, recreate } => {
             let ctx = Context::from_process();
             let _log = crate::logging::init(&ctx.project_dir, "init", true);

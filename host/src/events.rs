@@ -102,6 +102,33 @@ impl EventSink for DashboardSink {
     }
 }
 
+/// For long-lived processes (the MCP server): each event goes through its own short
+/// `zellij pipe`, delivered (or given up on after [`SessionSink::DELIVERY_LIMIT`]) before
+/// `send` returns, so no pipe stays open for hours.
+#[derive(Debug, Clone)]
+pub struct SessionSink {
+    zellij: Zellij,
+    session: Option<String>,
+}
+
+impl SessionSink {
+    /// Longest wait for one event's delivery.
+    pub const DELIVERY_LIMIT: Duration = Duration::from_secs(2);
+
+    /// A sink for `session` (`None`: events are dropped, as in [`DashboardSink::new`]).
+    pub fn new(zellij: Zellij, session: Option<String>) -> Self {
+        Self { zellij, session }
+    }
+}
+
+impl EventSink for SessionSink {
+    fn send(&mut self, event: &AgentEvent) {
+        let mut sink = DashboardSink::new(self.zellij.clone(), self.session.clone());
+        sink.send(event);
+        sink.finish(Self::DELIVERY_LIMIT);
+    }
+}
+
 /// A shared sink: the hook command and the guest's `emit_event` write to one pipe, in order.
 impl<S: EventSink + ?Sized> EventSink for Arc<Mutex<S>> {
     fn send(&mut self, event: &AgentEvent) {

@@ -14,9 +14,11 @@ use anyhow::{Context as _, Result};
 use exomonad_protocol::AgentEvent;
 use exomonad_protocol::abi::UiPopupRequest;
 use exomonad_protocol::abi::{
-    self, AbiError, DirtyFiles, Envelope, ErrorCode, GitRequest, GuestInfo, HookCall, HookDecision,
-    LogLevel, LogRequest, RecentCommits, RecentCommitsRequest, host_fns,
+    self, AbiError, DirtyFiles, Envelope, ErrorCode, FileText, GitRemote, GitRemoteRequest,
+    GitRequest, GuestInfo, HookCall, HookDecision, LogLevel, LogRequest, ReadFileRequest,
+    RecentCommits, RecentCommitsRequest, host_fns,
 };
+use exomonad_protocol::agents::{CleanupRequest, SpawnRequest};
 use exomonad_protocol::form::FormReply;
 use extism::{CurrentPlugin, Function, Manifest, PTR, PluginBuilder, UserData, Val, Wasm};
 use serde::Serialize;
@@ -25,7 +27,7 @@ use serde::de::DeserializeOwned;
 use crate::events::EventSink;
 use crate::paths;
 use crate::popup::DashboardTarget;
-use crate::services::git;
+use crate::services::{files, git};
 use crate::services::zellij::Zellij;
 
 /// How compiled guest code is cached.
@@ -71,8 +73,19 @@ pub struct HostState {
     pub session: Option<String>,
     /// How to run Zellij for `ui_popup` (default: [`Zellij::from_env`]).
     pub zellij: Zellij,
+    /// The services behind the MCP tools' host functions (unset in a hook process).
+    pub tools: ToolServices,
     /// When the current export call will be interrupted; `ui_popup` stops waiting before.
     call_deadline: Option<Instant>,
+}
+
+/// The services behind the MCP tools' host functions. A hook process leaves them unset (its
+/// guest never calls those functions); a call to an unset one is an `unsupported` error that
+/// says so.
+#[derive(Clone, Default)]
+pub struct ToolServices {
+    /// Worker agents: `agents_spawn`, `agents_cleanup`, `agents_list`.
+    pub agents: Option<Arc<dyn crate::agents::Agents>>,
 }
 
 impl HostState {
@@ -84,6 +97,7 @@ impl HostState {
             events,
             session,
             zellij: Zellij::from_env(),
+            tools: ToolServices::default(),
             call_deadline: None,
         }
     }
@@ -353,27 +367,62 @@ fn host_functions(host: &Arc<Mutex<HostState>>) -> Vec<Function> {
             Ok(())
         }),
         json_fn(host_fns::GIT_GET_BRANCH, host, |state, req: GitRequest| {
-            git::branch(&resolve(state, req.path.as_deref())).map_err(host_error)
+            git::branch(&confined(state, req.path.as_deref())?).map_err(host_error)
         }),
         json_fn(
             host_fns::GIT_GET_DIRTY_FILES,
             host,
             |state, req: GitRequest| -> Result<DirtyFiles, AbiError> {
-                git::dirty_files(&resolve(state, req.path.as_deref())).map_err(host_error)
+                git::dirty_files(&confined(state, req.path.as_deref())?).map_err(host_error)
             },
         ),
         json_fn(
             host_fns::GIT_GET_RECENT_COMMITS,
             host,
             |state, req: RecentCommitsRequest| {
-                let commits =
-                    git::recent_commits(&resolve(state, req.path.as_deref()), req.limit.min(100))
-                        .map_err(host_error)?;
+                let dir = confined(state, req.path.as_deref())?;
+                let commits = git::recent_commits(&dir, req.limit.min(100)).map_err(host_error)?;
                 Ok(RecentCommits { commits })
+            },
+        ),
+        json_fn(
+            host_fns::GIT_GET_REMOTE_URL,
+            host,
+            |state, req: GitRemoteRequest| -> Result<GitRemote, AbiError> {
+                let dir = confined(state, req.path.as_deref())?;
+                let remote = req.remote.as_deref().unwrap_or("origin");
+                let url = git::remote_url(&dir, remote).map_err(host_error)?;
+                Ok(GitRemote { url })
+            },
+        ),
+        json_fn(
+            host_fns::FS_READ_FILE,
+            host,
+            |state, req: ReadFileRequest| -> Result<FileText, AbiError> {
+                files::read_text(&state.project_dir, &req.path, req.max_lines)
+                    .map_err(|e| e.to_abi())
             },
         ),
         json_fn(host_fns::UI_POPUP, host, |state, req: UiPopupRequest| {
             Ok::<FormReply, AbiError>(ui_popup(state, req))
+        }),
+        json_fn(host_fns::GITHUB_LIST_ISSUES, host, |_, _: serde_json::Value| {
+            Err::<(), _>(AbiError::new(ErrorCode::Unsupported, "GitHub is not set up yet"))
+        }),
+        json_fn(host_fns::GITHUB_GET_ISSUE, host, |_, _: serde_json::Value| {
+            Err::<(), _>(AbiError::new(ErrorCode::Unsupported, "GitHub is not set up yet"))
+        }),
+        json_fn(host_fns::GITHUB_LIST_PRS, host, |_, _: serde_json::Value| {
+            Err::<(), _>(AbiError::new(ErrorCode::Unsupported, "GitHub is not set up yet"))
+        }),
+        json_fn(host_fns::AGENTS_SPAWN, host, |state, req: SpawnRequest| {
+            agents(state, "spawn_agents")?.spawn(&req)
+        }),
+        json_fn(host_fns::AGENTS_CLEANUP, host, |state, req: CleanupRequest| {
+            agents(state, "cleanup_agents")?.cleanup(&req)
+        }),
+        json_fn(host_fns::AGENTS_LIST, host, |state, _: serde_json::Value| {
+            agents(state, "list_agents")?.list()
         }),
     ]
 }
@@ -409,11 +458,20 @@ fn ui_popup(state: &HostState, req: UiPopupRequest) -> FormReply {
         })
 }
 
-fn resolve(state: &HostState, path: Option<&str>) -> PathBuf {
-    match path {
-        Some(p) => state.project_dir.join(p),
-        None => state.project_dir.clone(),
-    }
+/// The worker-agent service, or the `unsupported` error naming the tool.
+fn agents(state: &HostState, tool: &str) -> Result<Arc<dyn crate::agents::Agents>, AbiError> {
+    state.tools.agents.clone().ok_or_else(|| {
+        AbiError::new(
+            ErrorCode::Unsupported,
+            format!("{tool} is not available yet in this process"),
+        )
+    })
+}
+
+/// `path` (relative to the project, or absolute inside it) confined to the project
+/// directory; see [`files::confine`].
+fn confined(state: &HostState, path: Option<&str>) -> Result<PathBuf, AbiError> {
+    files::confine(&state.project_dir, path).map_err(|e| e.to_abi())
 }
 
 fn host_error(e: impl std::fmt::Display) -> AbiError {

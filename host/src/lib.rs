@@ -12,6 +12,7 @@
 //! - commands: [`commands`], wired up by [`cli`].
 
 pub mod agent_settings;
+pub mod agents;
 pub mod answer;
 pub mod assets;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod events;
 pub mod guest;
 pub mod layout;
 pub mod logging;
+pub mod mcp;
 pub mod paths;
 pub mod popup;
 pub mod services;

@@ -11,6 +11,7 @@ use crate::AgentId;
 use crate::github::RepoRef;
 
 /// Which agent runtime a worker runs.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AgentKind {

@@ -45,6 +45,7 @@ pub struct FormRequest {
 }
 
 /// One step of a wizard.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// Unique within the form; reported in [`FormReply::Submitted::steps`].
@@ -60,6 +61,7 @@ pub struct Step {
 }
 
 /// What follows a wizard step.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Next {
@@ -81,6 +83,7 @@ pub enum Next {
 }
 
 /// One input of a form.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     /// Key of the value in the reply; unique in the form; ASCII letters, digits, `_`, `-`.
@@ -96,6 +99,7 @@ pub struct Field {
 }
 
 /// The kinds of input, tagged by `kind` in snake_case.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FieldKind {

@@ -67,6 +67,7 @@ impl fmt::Display for RepoRef {
 }
 
 /// Which issues or pull requests to list, by state (GitHub's `state` query parameter).
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StateFilter {

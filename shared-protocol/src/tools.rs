@@ -58,9 +58,13 @@ pub struct ToolCall {
     pub role: Role,
     /// The tool's name, as the client sent it.
     pub name: String,
-    /// The arguments as the client sent them (an object; `{}` when the client sent none).
+    /// The arguments as the client sent them (an object; `null` when the client sent none).
     #[serde(default)]
     pub arguments: Value,
+    /// Unique per call across every MCP server of the machine, given by the host
+    /// (`<agent id>-<pid>-<n>`); `ask_human` uses it as the form id.
+    #[serde(default)]
+    pub call_id: String,
 }
 
 /// Output of the `mcp_call_tool` export: MCP's `CallToolResult`.

@@ -4,4 +4,5 @@
 pub mod guest;
 pub mod hook;
 pub mod init;
+pub mod mcp;
 pub mod popup;

@@ -44,6 +44,21 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// The fetch URL of `remote` in the repository at `dir` (`git remote get-url`); `None` when
+/// the repository has no remote of that name.
+///
+/// # Errors
+/// [`GitError`] when git is missing or `dir` is not in a repository.
+pub fn remote_url(dir: &Path, remote: &str) -> Result<Option<String>, GitError> {
+    // `git remote` lists the names; asking for a missing one is an error we tell apart here.
+    let names = git(dir, &["remote"])?;
+    if !names.lines().any(|n| n == remote) {
+        return Ok(None);
+    }
+    let url = git(dir, &["remote", "get-url", remote])?;
+    Ok(Some(url.trim().to_owned()))
+}
+
 /// The checked-out branch and HEAD commit of the working tree at `dir`.
 ///
 /// From `git status --porcelain=v2 --branch` headers: `branch.head` is `(detached)` on a

@@ -1,5 +1,6 @@
-//! The host's I/O edges: each service wraps one outside tool (git, Zellij) behind typed
-//! functions with bounded waits and clear errors.
+//! The host's I/O edges: each service wraps one outside tool (git, Zellij, the file system)
+//! behind typed functions with bounded waits and clear errors.
 
+pub mod files;
 pub mod git;
 pub mod zellij;
