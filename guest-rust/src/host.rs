@@ -9,9 +9,8 @@
 
 use exomonad_protocol::AgentEvent;
 use exomonad_protocol::abi::{
-    AbiError, DirtyFiles, ErrorCode, FileText, GitBranch, GitRemote, GitRemoteRequest,
-    GitRequest, LogRequest, ReadFileRequest, RecentCommits, RecentCommitsRequest, UiPopupRequest,
-    host_fns,
+    AbiError, DirtyFiles, ErrorCode, FileText, GitBranch, GitRemote, GitRemoteRequest, GitRequest,
+    LogRequest, ReadFileRequest, RecentCommits, RecentCommitsRequest, UiPopupRequest, host_fns,
 };
 use exomonad_protocol::agents::{
     AgentList, CleanupReport, CleanupRequest, SpawnReport, SpawnRequest,

@@ -180,11 +180,30 @@ struct Tool {
 fn schema<T: JsonSchema>() -> Value {
     let mut v = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_else(|_| json!({}));
     if let Some(o) = v.as_object_mut() {
-        // The argument types' names are ours, not the model's business.
+        // The argument types' names and doc comments are ours, not the model's business:
+        // the tool's own description says what it does.
         o.remove("title");
+        o.remove("description");
         o.insert("type".into(), json!("object"));
     }
+    unwrap_doc_lines(&mut v);
     v
+}
+
+/// Doc comments are wrapped at 100 columns; descriptions read better as single lines.
+fn unwrap_doc_lines(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match child {
+                    Value::String(s) if k == "description" => *s = s.replace('\n', " "),
+                    other => unwrap_doc_lines(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_doc_lines),
+        _ => {}
+    }
 }
 
 /// Every tool, in `tools/list` order.
@@ -378,9 +397,8 @@ fn args<T: DeserializeOwned>(call: &ToolCall) -> Result<T, ToolResult> {
         Value::Null => json!({}),
         v => v.clone(),
     };
-    serde_json::from_value(value).map_err(|e| {
-        ToolResult::error(format!("invalid arguments for {}: {e}", call.name))
-    })
+    serde_json::from_value(value)
+        .map_err(|e| ToolResult::error(format!("invalid arguments for {}: {e}", call.name)))
 }
 
 /// A host reply as the tool's result.
@@ -508,6 +526,7 @@ mod tests {
         for t in &lead.tools {
             assert_eq!(t.input_schema["type"], "object", "{}", t.name);
             assert!(t.input_schema.get("title").is_none());
+            assert!(!t.input_schema.to_string().contains("\\n"), "{}", t.name);
         }
         let read = &lead.tools.iter().find(|t| t.name == "read_file").unwrap();
         assert_eq!(read.input_schema["required"], json!(["path"]));
@@ -596,7 +615,11 @@ mod tests {
             host_fns::FS_READ_FILE,
             Ok(json!({"path": "src/a.rs", "text": "one\ntwo\n", "lines": 2, "truncated": true, "size": 900})),
         );
-        let r = run(&mut host, "read_file", json!({"path": "src/a.rs", "max_lines": 2}));
+        let r = run(
+            &mut host,
+            "read_file",
+            json!({"path": "src/a.rs", "max_lines": 2}),
+        );
         assert!(!r.is_error);
         assert!(r.text().starts_with("one\ntwo\n\n[truncated: 2 lines"));
         assert_eq!(r.structured_content.unwrap()["size"], 900);
@@ -635,7 +658,11 @@ mod tests {
         // Both given: no remote lookup; only one given: the other from the remote.
         let mut host = FakeHost::default();
         host.script(host_fns::GITHUB_GET_ISSUE, Ok(json!(null)));
-        run(&mut host, "github_get_issue", json!({"owner": "a", "repo": "b", "number": 3}));
+        run(
+            &mut host,
+            "github_get_issue",
+            json!({"owner": "a", "repo": "b", "number": 3}),
+        );
         assert_eq!(host.names(), vec![host_fns::GITHUB_GET_ISSUE]);
     }
 
@@ -650,7 +677,11 @@ mod tests {
             Ok(json!({"url": "/srv/git/x.git"})),
         );
         let r = run(&mut host, "spawn_agents", json!({"issues": [1]}));
-        assert!(r.is_error && r.text().contains("/srv/git/x.git"), "{}", r.text());
+        assert!(
+            r.is_error && r.text().contains("/srv/git/x.git"),
+            "{}",
+            r.text()
+        );
     }
 
     #[test]
@@ -690,7 +721,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let r = run(&mut host, "ask_human", json!({"title": "x", "fields": []}));
-        assert!(r.is_error && r.text().contains("makes no sense"), "{}", r.text());
+        assert!(
+            r.is_error && r.text().contains("makes no sense"),
+            "{}",
+            r.text()
+        );
         assert_eq!(host.calls.len(), 1, "an invalid form is never shown");
         host.script(
             host_fns::UI_POPUP,

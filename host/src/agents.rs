@@ -3,7 +3,9 @@
 //! and Zellij tab. The request and report shapes are in [`exomonad_protocol::agents`].
 
 use exomonad_protocol::abi::AbiError;
-use exomonad_protocol::agents::{AgentList, CleanupReport, CleanupRequest, SpawnReport, SpawnRequest};
+use exomonad_protocol::agents::{
+    AgentList, CleanupReport, CleanupRequest, SpawnReport, SpawnRequest,
+};
 
 /// Spawns, ends and lists workers. Per-issue failures are outcomes inside the report; an
 /// `Err` means the whole request could not be handled (no git repository, say).

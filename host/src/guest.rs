@@ -20,6 +20,7 @@ use exomonad_protocol::abi::{
 };
 use exomonad_protocol::agents::{CleanupRequest, SpawnRequest};
 use exomonad_protocol::form::FormReply;
+use exomonad_protocol::github::{GetIssueRequest, ListIssuesRequest, ListPullsRequest};
 use extism::{CurrentPlugin, Function, Manifest, PTR, PluginBuilder, UserData, Val, Wasm};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,8 +28,8 @@ use serde::de::DeserializeOwned;
 use crate::events::EventSink;
 use crate::paths;
 use crate::popup::DashboardTarget;
-use crate::services::{files, git};
 use crate::services::zellij::Zellij;
+use crate::services::{files, git};
 
 /// How compiled guest code is cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +85,8 @@ pub struct HostState {
 /// says so.
 #[derive(Clone, Default)]
 pub struct ToolServices {
+    /// GitHub: `github_list_issues`, `github_get_issue`, `github_list_prs`.
+    pub github: Option<crate::services::github::GitHubService>,
     /// Worker agents: `agents_spawn`, `agents_cleanup`, `agents_list`.
     pub agents: Option<Arc<dyn crate::agents::Agents>>,
 }
@@ -406,24 +409,36 @@ fn host_functions(host: &Arc<Mutex<HostState>>) -> Vec<Function> {
         json_fn(host_fns::UI_POPUP, host, |state, req: UiPopupRequest| {
             Ok::<FormReply, AbiError>(ui_popup(state, req))
         }),
-        json_fn(host_fns::GITHUB_LIST_ISSUES, host, |_, _: serde_json::Value| {
-            Err::<(), _>(AbiError::new(ErrorCode::Unsupported, "GitHub is not set up yet"))
-        }),
-        json_fn(host_fns::GITHUB_GET_ISSUE, host, |_, _: serde_json::Value| {
-            Err::<(), _>(AbiError::new(ErrorCode::Unsupported, "GitHub is not set up yet"))
-        }),
-        json_fn(host_fns::GITHUB_LIST_PRS, host, |_, _: serde_json::Value| {
-            Err::<(), _>(AbiError::new(ErrorCode::Unsupported, "GitHub is not set up yet"))
-        }),
+        json_fn(
+            host_fns::GITHUB_LIST_ISSUES,
+            host,
+            |state, req: ListIssuesRequest| {
+                github(state)?.list_issues(&req).map_err(|e| e.to_abi())
+            },
+        ),
+        json_fn(
+            host_fns::GITHUB_GET_ISSUE,
+            host,
+            |state, req: GetIssueRequest| github(state)?.get_issue(&req).map_err(|e| e.to_abi()),
+        ),
+        json_fn(
+            host_fns::GITHUB_LIST_PRS,
+            host,
+            |state, req: ListPullsRequest| github(state)?.list_pulls(&req).map_err(|e| e.to_abi()),
+        ),
         json_fn(host_fns::AGENTS_SPAWN, host, |state, req: SpawnRequest| {
             agents(state, "spawn_agents")?.spawn(&req)
         }),
-        json_fn(host_fns::AGENTS_CLEANUP, host, |state, req: CleanupRequest| {
-            agents(state, "cleanup_agents")?.cleanup(&req)
-        }),
-        json_fn(host_fns::AGENTS_LIST, host, |state, _: serde_json::Value| {
-            agents(state, "list_agents")?.list()
-        }),
+        json_fn(
+            host_fns::AGENTS_CLEANUP,
+            host,
+            |state, req: CleanupRequest| agents(state, "cleanup_agents")?.cleanup(&req),
+        ),
+        json_fn(
+            host_fns::AGENTS_LIST,
+            host,
+            |state, _: serde_json::Value| agents(state, "list_agents")?.list(),
+        ),
     ]
 }
 
@@ -456,6 +471,16 @@ fn ui_popup(state: &HostState, req: UiPopupRequest) -> FormReply {
                 error: e.to_string(),
             }
         })
+}
+
+/// The GitHub service, or the `unsupported` error.
+fn github(state: &HostState) -> Result<crate::services::github::GitHubService, AbiError> {
+    state.tools.github.clone().ok_or_else(|| {
+        AbiError::new(
+            ErrorCode::Unsupported,
+            "GitHub is only reachable from the MCP server (exomonad mcp-stdio)",
+        )
+    })
 }
 
 /// The worker-agent service, or the `unsupported` error naming the tool.

@@ -21,31 +21,11 @@ use exomonad_protocol::names::ENV_GITHUB_API_URL;
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const TOKEN: &str = "ghp_T0kenThatMustNeverLeak0123456789";
+#[path = "support/github_mock.rs"]
+mod github_mock;
+use github_mock::{TOKEN, json, mount_two_pages, runtime};
+
 const GH_TOKEN_FROM_GH: &str = "gho_FromTheGhCommand0123456789abcd";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn fixture(name: &str) -> serde_json::Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/github")
-        .join(name);
-    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn json(status: u16, name: &str) -> ResponseTemplate {
-    // GitHub sends its JSON with this content type, errors included.
-    ResponseTemplate::new(status)
-        .insert_header("content-type", "application/json; charset=utf-8")
-        .set_body_json(fixture(name))
-}
 
 /// An environment with exactly these variables and no `gh`.
 fn env(vars: &[(&str, &str)]) -> GitHubEnv {
@@ -174,35 +154,6 @@ fn no_labels_no_labels_parameter_and_state_all() {
 /// Serves the two issue pages under `prefix` (GitHub Enterprise's `/api/v3`, or empty), the
 /// first with a real `Link` header whose URLs are absolute and use GitHub's
 /// `/repositories/{id}/` form.
-fn mount_two_pages(rt: &tokio::runtime::Runtime, server: &MockServer, prefix: &str) {
-    let next = format!(
-        "{}{prefix}/repositories/1296269/issues?state=open&sort=created&direction=desc&per_page=100&page=2",
-        server.uri()
-    );
-    let link = format!(r#"<{next}>; rel="next", <{next}>; rel="last""#);
-    rt.block_on(async {
-        Mock::given(method("GET"))
-            .and(path(format!("{prefix}/repos/octocat/Hello-World/issues")))
-            .and(query_param("per_page", "100"))
-            .respond_with(json(200, "issues_page1.json").insert_header("link", link.as_str()))
-            .mount(server)
-            .await;
-        let first = format!(
-            "{}{prefix}/repositories/1296269/issues?state=open&sort=created&direction=desc&per_page=100&page=1",
-            server.uri()
-        );
-        Mock::given(method("GET"))
-            .and(path(format!("{prefix}/repositories/1296269/issues")))
-            .and(query_param("page", "2"))
-            .respond_with(json(200, "issues_page2.json").insert_header(
-                "link",
-                format!(r#"<{first}>; rel="prev", <{first}>; rel="first""#).as_str(),
-            ))
-            .mount(server)
-            .await;
-    });
-}
-
 #[test]
 fn pages_follow_the_link_header_under_an_api_v3_prefix() {
     let rt = runtime();

@@ -15,6 +15,7 @@ use crate::context::Context;
 use crate::events::{EventSink, SessionSink};
 use crate::guest::{GuestOptions, HostState, ToolServices};
 use crate::mcp::{GuestPool, McpServer, TOOL_CALL_LIMIT};
+use crate::services::github::GitHubService;
 use crate::services::zellij::Zellij;
 
 /// Runs the server on this process's stdin and stdout until the client closes stdin.
@@ -36,8 +37,16 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let services = ToolServices::default();
-    match runtime.block_on(serve(&ctx, services, tokio::io::stdin(), tokio::io::stdout())) {
+    let services = ToolServices {
+        github: Some(GitHubService::from_process(&ctx.config)),
+        ..ToolServices::default()
+    };
+    match runtime.block_on(serve(
+        &ctx,
+        services,
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("mcp-stdio: {e:#}");
@@ -108,16 +117,13 @@ where
         EventKind::AgentStopped {
             reason: Some("the MCP client went away".to_owned()),
         },
-    ).await;
+    )
+    .await;
     result
 }
 
 /// Sends one event for the agent of `ctx` off the async threads.
-fn emit(
-    events: &SessionSink,
-    ctx: &Context,
-    kind: EventKind,
-) -> tokio::task::JoinHandle<()> {
+fn emit(events: &SessionSink, ctx: &Context, kind: EventKind) -> tokio::task::JoinHandle<()> {
     let mut events = events.clone();
     let event = AgentEvent::now(ctx.agent_id.clone(), kind);
     tokio::task::spawn_blocking(move || events.send(&event))

@@ -159,7 +159,9 @@ pub fn read_text(root: &Path, path: &str, max_lines: Option<u32>) -> Result<File
         lines += 1;
         end += line.len();
     }
-    let rel = real.strip_prefix(root.canonicalize().map_err(io)?).unwrap_or(&real);
+    let rel = real
+        .strip_prefix(root.canonicalize().map_err(io)?)
+        .unwrap_or(&real);
     Ok(FileText {
         path: rel
             .components()
@@ -191,25 +193,44 @@ mod tests {
     fn reads_lines_and_counts_them() {
         let (_d, root) = project();
         let f = read_text(&root, "src/a.rs", None).unwrap();
-        assert_eq!((f.text.as_str(), f.lines, f.truncated), ("one\ntwo\nthree\n", 3, false));
+        assert_eq!(
+            (f.text.as_str(), f.lines, f.truncated),
+            ("one\ntwo\nthree\n", 3, false)
+        );
         assert_eq!((f.path.as_str(), f.size), ("src/a.rs", 14));
         let f = read_text(&root, "./src/../src/a.rs", Some(2)).unwrap();
-        assert_eq!((f.text.as_str(), f.lines, f.truncated), ("one\ntwo\n", 2, true));
+        assert_eq!(
+            (f.text.as_str(), f.lines, f.truncated),
+            ("one\ntwo\n", 2, true)
+        );
         let abs = root.join("src/a.rs");
-        assert_eq!(read_text(&root, abs.to_str().unwrap(), Some(1)).unwrap().text, "one\n");
+        assert_eq!(
+            read_text(&root, abs.to_str().unwrap(), Some(1))
+                .unwrap()
+                .text,
+            "one\n"
+        );
     }
 
     #[test]
     fn paths_out_of_the_project_are_refused() {
         let (d, root) = project();
-        for p in ["../secret.txt", "src/../../secret.txt", "../proj/../secret.txt", "/etc/passwd"] {
+        for p in [
+            "../secret.txt",
+            "src/../../secret.txt",
+            "../proj/../secret.txt",
+            "/etc/passwd",
+        ] {
             assert!(
                 matches!(read_text(&root, p, None), Err(FileError::Outside(_))),
                 "{p}"
             );
         }
         // Also when the target does not exist: no probing outside.
-        assert!(matches!(read_text(&root, "../nope", None), Err(FileError::Outside(_))));
+        assert!(matches!(
+            read_text(&root, "../nope", None),
+            Err(FileError::Outside(_))
+        ));
         std::os::unix::fs::symlink(d.path().join("secret.txt"), root.join("link")).unwrap();
         std::os::unix::fs::symlink(d.path(), root.join("src/up")).unwrap();
         for p in ["link", "src/up/secret.txt"] {
@@ -227,9 +248,15 @@ mod tests {
         let (_d, root) = project();
         let e = read_text(&root, "nope.txt", None).unwrap_err();
         assert_eq!(e.to_abi().code, ErrorCode::NotFound);
-        assert!(matches!(read_text(&root, "src", None), Err(FileError::Directory(_))));
+        assert!(matches!(
+            read_text(&root, "src", None),
+            Err(FileError::Directory(_))
+        ));
         std::fs::write(root.join("img.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
-        assert!(matches!(read_text(&root, "img.png", None), Err(FileError::Binary(_, 16))));
+        assert!(matches!(
+            read_text(&root, "img.png", None),
+            Err(FileError::Binary(_, 16))
+        ));
         std::fs::write(root.join("latin1.txt"), b"caf\xe9\n").unwrap();
         let e = read_text(&root, "latin1.txt", None).unwrap_err();
         assert!(matches!(e, FileError::NotUtf8(_, 3)), "{e}");
@@ -251,7 +278,10 @@ mod tests {
         // Reached through an inside symlink with a UTF-8 name, its path shows lossily.
         std::os::unix::fs::symlink(&real, root.join("ok-link")).unwrap();
         let f = read_text(&root, "ok-link", None).unwrap();
-        assert_eq!((f.text.as_str(), f.path.as_str()), ("ok\n", "d\u{FFFD}/in.txt"));
+        assert_eq!(
+            (f.text.as_str(), f.path.as_str()),
+            ("ok\n", "d\u{FFFD}/in.txt")
+        );
     }
 
     #[test]
