@@ -11,6 +11,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use exomonad_protocol::agents::DashboardAgents;
 use exomonad_protocol::form::{FormCancel, FormReply, FormRequest};
 use exomonad_protocol::names::{POPUP_CANCEL_PIPE, POPUP_PIPE};
 
@@ -69,6 +70,26 @@ impl DashboardTarget {
             session,
             plugin_url: paths::plugin_url(&plugin),
         })
+    }
+
+    /// Asks the dashboard which agents it shows and in what state
+    /// ([`AGENTS_QUERY_PIPE`](exomonad_protocol::names::AGENTS_QUERY_PIPE)), waiting at most
+    /// `limit`.
+    ///
+    /// # Errors
+    /// [`PopupError::NoDashboard`] when Zellij fails or nothing answers in time,
+    /// [`PopupError::BadReply`] when the answer is not the expected JSON.
+    pub fn agents(&self, limit: Duration) -> Result<DashboardAgents, PopupError> {
+        let mut args = self.pipe_args(exomonad_protocol::names::AGENTS_QUERY_PIPE);
+        args.push("{}");
+        let out = self
+            .zellij
+            .run(&args, limit)
+            .map_err(|e| PopupError::NoDashboard(e.to_string()))?;
+        let line = out.lines().find(|l| !l.trim().is_empty()).ok_or_else(|| {
+            PopupError::NoDashboard("the dashboard did not answer the agents query".into())
+        })?;
+        serde_json::from_str(line).map_err(|e| PopupError::BadReply(format!("{e}: {line}")))
     }
 
     /// Shows `request` in the dashboard and waits at most `timeout` for the reply.

@@ -177,6 +177,24 @@ pub struct WorkerStatus {
     pub pull_request: Option<crate::github::PullRequest>,
 }
 
+/// The dashboard's answer on [`crate::names::AGENTS_QUERY_PIPE`]: every agent it shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardAgents {
+    /// One entry per agent row.
+    pub agents: Vec<DashboardAgent>,
+}
+
+/// One agent as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardAgent {
+    /// The agent.
+    pub agent_id: AgentId,
+    /// Its state's label: `running`, `waiting`, `stop blocked` or `stopped`.
+    pub state: String,
+    /// When its newest event happened.
+    pub last_event_at: crate::Timestamp,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

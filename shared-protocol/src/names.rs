@@ -15,6 +15,12 @@ pub const POPUP_PIPE: &str = "exomonad-popup";
 /// up on a form (timeout, or cancelled by the host); the dashboard removes it.
 pub const POPUP_CANCEL_PIPE: &str = "exomonad-popup-cancel";
 
+/// Name of the `zellij pipe` that asks the dashboard which agents it shows: the dashboard
+/// answers on the pipe's stdout with one [`crate::agents::DashboardAgents`] JSON line (the
+/// payload is ignored). Every dashboard instance of the session may answer; the first line
+/// counts.
+pub const AGENTS_QUERY_PIPE: &str = "exomonad-agents";
+
 /// File name of the dashboard plugin when the host writes it out to disk.
 pub const DASHBOARD_WASM_FILE: &str = "exomonad-dashboard.wasm";
 

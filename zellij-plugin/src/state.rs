@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use exomonad_protocol::agents::{DashboardAgent, DashboardAgents};
 use exomonad_protocol::hook::HookPhase;
-use exomonad_protocol::names::{EVENT_PIPE, POPUP_CANCEL_PIPE, POPUP_PIPE};
+use exomonad_protocol::names::{AGENTS_QUERY_PIPE, EVENT_PIPE, POPUP_CANCEL_PIPE, POPUP_PIPE};
 use exomonad_protocol::{AgentEvent, AgentId, EventKind, Runtime, Timestamp};
 use exomonad_ui::form::Key;
 use jiff::SignedDuration;
@@ -241,6 +242,8 @@ impl Dashboard {
     /// - [`CLAIM_PIPE`] from a plugin: a dashboard instance claims a reply ([`Inbox::claimed`]).
     /// - [`SYNC_REQUEST_PIPE`] from a plugin: a new instance asks for a snapshot
     ///   ([`Dashboard::answer_sync`]).
+    /// - [`AGENTS_QUERY_PIPE`] from the CLI: the agent table as one
+    ///   [`DashboardAgents`] JSON line on the pipe's stdout, then the pipe is released.
     /// - [`SYNC_PIPE`] from a plugin: a snapshot, merged when addressed to this instance's
     ///   request ([`Dashboard::receive_sync`]).
     ///
@@ -272,10 +275,37 @@ impl Dashboard {
             }
             SYNC_REQUEST_PIPE if from_plugin(source) => return self.answer_sync(payload),
             SYNC_PIPE if from_plugin(source) => self.receive_sync(payload, now, &mut notes),
+            AGENTS_QUERY_PIPE => return self.answer_agents_query(source),
             _ => return Vec::new(),
         };
         self.log_notes(notes, now);
         effects
+    }
+
+    /// The answer to an [`AGENTS_QUERY_PIPE`] message from the CLI (nothing for any other
+    /// source: only a CLI pipe has an stdout to answer on).
+    pub fn answer_agents_query(&self, source: &PipeFrom) -> Vec<Effect> {
+        let PipeFrom::Cli(pipe_id) = source else {
+            return Vec::new();
+        };
+        let answer = DashboardAgents {
+            agents: self
+                .agents()
+                .map(|a| DashboardAgent {
+                    agent_id: a.id.clone(),
+                    state: a.state.label().to_owned(),
+                    last_event_at: a.last_event_at,
+                })
+                .collect(),
+        };
+        let json = serde_json::to_string(&answer).unwrap_or_else(|_| "{\"agents\":[]}".into());
+        vec![
+            Effect::Reply {
+                pipe_id: pipe_id.clone(),
+                json: json + "\n",
+            },
+            Effect::UnblockCliPipe(pipe_id.clone()),
+        ]
     }
 
     /// Handles a key: it goes to the form shown, if any (PageUp/PageDown switch between

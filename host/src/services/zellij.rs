@@ -57,6 +57,26 @@ pub struct Zellij {
     bin: OsString,
 }
 
+/// Longest wait for one `zellij action` on tabs.
+pub const TAB_ACTION_LIMIT: Duration = Duration::from_secs(10);
+
+/// One tab as `zellij action list-tabs --json` shows it (0.45; other keys are ignored).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct TabInfo {
+    /// The stable id (`new-tab` prints it; `close-tab-by-id` takes it).
+    pub tab_id: u64,
+    /// The tab's name.
+    pub name: String,
+    /// 0-based position in the tab bar.
+    pub position: u64,
+}
+
+/// An exit status of 0, for errors about what a successful command printed.
+fn success_status() -> std::process::ExitStatus {
+    use std::os::unix::process::ExitStatusExt;
+    std::process::ExitStatus::from_raw(0)
+}
+
 /// One session as `zellij list-sessions --no-formatting` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -126,6 +146,66 @@ impl Zellij {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Opens a new tab in `session` from the layout file `layout` (one tab: see
+    /// `crate::spawn::tab_layout`) and returns the new tab's stable id, which
+    /// `zellij action new-tab` prints as its only output (0.45).
+    ///
+    /// # Errors
+    /// [`ZellijError`] when Zellij fails, times out, or prints no id.
+    pub fn new_tab(&self, session: &str, layout: &std::path::Path) -> Result<u64, ZellijError> {
+        let layout = layout.to_string_lossy();
+        let args = [
+            "--session",
+            session,
+            "action",
+            "new-tab",
+            "--layout",
+            &layout,
+        ];
+        let out = self.run(&args, TAB_ACTION_LIMIT)?;
+        out.trim().parse().map_err(|_| ZellijError::Failed {
+            what: args.join(" "),
+            status: success_status(),
+            stderr: format!("expected the new tab's id on stdout, got {:?}", out.trim()),
+        })
+    }
+
+    /// The tabs of `session` (`zellij action list-tabs --json`).
+    ///
+    /// # Errors
+    /// [`ZellijError`] when Zellij fails (no such session), times out, or prints something
+    /// that is not the JSON list.
+    pub fn list_tabs(&self, session: &str) -> Result<Vec<TabInfo>, ZellijError> {
+        let args = ["--session", session, "action", "list-tabs", "--json"];
+        let out = self.run(&args, TAB_ACTION_LIMIT)?;
+        serde_json::from_str(&out).map_err(|e| ZellijError::Failed {
+            what: args.join(" "),
+            status: success_status(),
+            stderr: format!("unexpected list-tabs output ({e}): {}", out.trim()),
+        })
+    }
+
+    /// Focuses the tab `tab_id` of `session` (`zellij action go-to-tab-by-id`).
+    ///
+    /// # Errors
+    /// [`ZellijError`] when Zellij fails or times out.
+    pub fn focus_tab(&self, session: &str, tab_id: u64) -> Result<(), ZellijError> {
+        let id = tab_id.to_string();
+        let args = ["--session", session, "action", "go-to-tab-by-id", &id];
+        self.run(&args, TAB_ACTION_LIMIT).map(drop)
+    }
+
+    /// Closes the tab `tab_id` of `session` and every pane in it
+    /// (`zellij action close-tab-by-id`).
+    ///
+    /// # Errors
+    /// [`ZellijError`] when Zellij fails or times out.
+    pub fn close_tab(&self, session: &str, tab_id: u64) -> Result<(), ZellijError> {
+        let id = tab_id.to_string();
+        let args = ["--session", session, "action", "close-tab-by-id", &id];
+        self.run(&args, TAB_ACTION_LIMIT).map(drop)
     }
 
     /// Opens a `zellij pipe` to the dashboard of `session` that stays open for the life of

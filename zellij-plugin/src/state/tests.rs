@@ -451,3 +451,37 @@ fn labels_are_the_screen_words() {
     assert_eq!(AgentState::StopBlocked.label(), "stop blocked");
     assert_eq!(AgentState::Stopped.label(), "stopped");
 }
+
+#[test]
+fn an_agents_query_from_the_cli_is_answered_with_the_table_and_released() {
+    let mut d = Dashboard::new();
+    d.apply_event(ev("gh-7", 1, started()));
+    d.apply_event(ev("gh-8", 2, claude("Stop")));
+    let cli = PipeFrom::Cli("p9".into());
+    let effects = d.apply_pipe_message(AGENTS_QUERY_PIPE, Some("{}"), &cli, ts(3));
+    let [
+        Effect::Reply { pipe_id, json },
+        Effect::UnblockCliPipe(released),
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!((pipe_id.as_str(), released.as_str()), ("p9", "p9"));
+    assert!(json.ends_with('\n'));
+    let answer: DashboardAgents = serde_json::from_str(json.trim()).unwrap();
+    let rows: Vec<_> = answer
+        .agents
+        .iter()
+        .map(|a| (a.agent_id.as_str(), a.state.as_str()))
+        .collect();
+    assert_eq!(rows, [("gh-7", "running"), ("gh-8", "waiting")]);
+    assert_eq!(answer.agents[1].last_event_at, ts(2));
+    // The query is not an event: nothing was logged, no row changed.
+    assert_eq!(d.agents().len(), 2);
+    // From a plugin there is no stdout to answer on.
+    let from_plugin = PipeFrom::Plugin(3);
+    assert!(
+        d.apply_pipe_message(AGENTS_QUERY_PIPE, None, &from_plugin, ts(4))
+            .is_empty()
+    );
+}
