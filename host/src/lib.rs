@@ -25,4 +25,5 @@ pub mod logging;
 pub mod paths;
 pub mod popup;
 pub mod services;
+pub mod spawn;
 pub mod tui;

@@ -1,0 +1,189 @@
+//! The pure core of spawning (`exomonad::spawn`): names, the worker tab's layout, the
+//! agent's command line and files, the cleanup verdict, and the worker registry.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use exomonad::spawn::naming::{self, WorkerNames};
+use proptest::prelude::*;
+use unicode_segmentation::UnicodeSegmentation;
+
+// ---- naming ------------------------------------------------------------------------------
+
+/// Titles that have broken naming code elsewhere.
+const NASTY_TITLES: &[&str] = &[
+    "Fix \"quotes\" and 'apostrophes' in the parser",
+    "🙂🚀 emoji first",
+    "🙂🙂🙂",
+    "שלום עולם: RTL title",
+    "\u{202E}evil\u{202C} override \u{2066}isolate\u{2069}",
+    "\u{1b}[31mred\u{1b}[0m alert \u{1b}]0;window title\u{7}done",
+    "../../etc/passwd",
+    "refs/heads/main..HEAD@{1}~2^3:x?y*z[w\\v",
+    "-leading dash",
+    ".hidden.lock",
+    "trailing dot.",
+    "   ",
+    "",
+    "!!!???...---",
+    "@",
+    "Ünïcödé ßtraße Жук café",
+    "中文标题 mixed",
+    "tab\tseparated\nnew\rline",
+    "x",
+];
+
+fn long_title() -> String {
+    "Supercalifragilisticexpialidocious words ".repeat(8)
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= naming::SLUG_MAX_BYTES
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[test]
+fn derive_gives_every_name_of_a_worker() {
+    let n = WorkerNames::derive(
+        7,
+        "Fix \"quotes\" in the Ünïcode parser",
+        Path::new("/p/wt"),
+    );
+    assert_eq!(n.issue, 7);
+    assert_eq!(n.agent_id.as_str(), "gh-7");
+    assert_eq!(n.branch, "gh-7/fix-quotes-in-the-unicode-parser");
+    assert_eq!(n.worktree, PathBuf::from("/p/wt/gh-7"));
+    assert_eq!(n.tab_name, "#7 Fix \"quotes\" in the Ünïcode parser");
+}
+
+#[test]
+fn slugs_of_nasty_titles() {
+    let cases = [
+        (
+            "Fix \"quotes\" and 'apostrophes' in the parser",
+            "fix-quotes-and-apostrophes-in-the-parser",
+        ),
+        ("Don't crash", "dont-crash"),
+        ("🙂🚀 emoji first", "emoji-first"),
+        ("🙂🙂🙂", naming::SLUG_FALLBACK),
+        ("!!!???...---", naming::SLUG_FALLBACK),
+        ("", naming::SLUG_FALLBACK),
+        ("../../etc/passwd", "etc-passwd"),
+        ("\u{1b}[31mred\u{1b}[0m alert", "red-alert"),
+        ("Ünïcödé ßtraße Жук café", "unicode-sstrasse-zhuk-cafe"),
+        ("-leading dash", "leading-dash"),
+        (".hidden.lock", "hidden-lock"),
+        ("tab\tseparated\nnew\rline", "tab-separated-new-line"),
+    ];
+    for (title, want) in cases {
+        assert_eq!(naming::slug(title), want, "{title:?}");
+    }
+    // Cut at a word boundary: every word but the one that would overflow.
+    let s = naming::slug(&long_title());
+    assert_eq!(s, "supercalifragilisticexpialidocious-words");
+    assert!(s.len() <= naming::SLUG_MAX_BYTES);
+    // A single word longer than the limit is cut inside the word.
+    assert_eq!(
+        naming::slug(&"a".repeat(100)),
+        "a".repeat(naming::SLUG_MAX_BYTES)
+    );
+    // A long second word is dropped whole.
+    assert_eq!(naming::slug(&format!("fix {}", "b".repeat(60))), "fix");
+}
+
+#[test]
+fn short_titles_are_one_clean_line() {
+    assert_eq!(naming::short_title("  a\n\tb   c  "), "a b c");
+    assert_eq!(
+        naming::short_title("\u{202E}evil\u{202C} \u{1b}[1mbold\u{1b}[0m"),
+        "evil bold"
+    );
+    assert_eq!(naming::short_title("🙂🚀"), "🙂🚀");
+    let long = naming::short_title(&long_title());
+    assert_eq!(long.graphemes(true).count(), naming::SHORT_TITLE_MAX_CHARS);
+    assert!(long.ends_with(naming::ELLIPSIS), "{long}");
+    assert_eq!(long, "Supercalifragilisticexpialidocious word…");
+    // Exactly at the limit: not cut. A family emoji is one character.
+    let family = "👨‍👩‍👧‍👦";
+    let at_limit = format!("{}{family}", "x".repeat(naming::SHORT_TITLE_MAX_CHARS - 1));
+    assert_eq!(naming::short_title(&at_limit), at_limit);
+    assert_eq!(
+        WorkerNames::derive(3, " \u{7} ", Path::new("/w")).tab_name,
+        "#3"
+    );
+}
+
+#[test]
+fn derived_branches_pass_git_check_ref_format() {
+    let long = long_title();
+    for title in NASTY_TITLES.iter().copied().chain([long.as_str()]) {
+        for issue in [1, 42, u64::MAX] {
+            let names = WorkerNames::derive(issue, title, Path::new("/w"));
+            let out = Command::new("git")
+                .args(["check-ref-format", "--branch", &names.branch])
+                .output()
+                .expect("git runs");
+            assert!(
+                out.status.success(),
+                "{title:?} → {:?}: {}",
+                names.branch,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), names.branch);
+        }
+    }
+}
+
+/// Strings that mix arbitrary text with the fragments that break things.
+fn hostile_text() -> impl Strategy<Value = String> {
+    let fragment = prop_oneof![
+        any::<String>(),
+        "[a-zA-Z ]{0,12}",
+        Just("\u{1b}[31m".to_owned()),
+        Just("\u{1b}]0;title\u{7}".to_owned()),
+        Just("\u{202E}".to_owned()),
+        Just("\u{2066}".to_owned()),
+        Just("\"\\'".to_owned()),
+        Just("../".to_owned()),
+        Just("🙂".to_owned()),
+        Just("👨‍👩‍👧".to_owned()),
+        Just("שלום".to_owned()),
+        Just("\n\t\r".to_owned()),
+        Just("$HOME ~".to_owned()),
+        Just("é\u{301}".to_owned()),
+    ];
+    prop::collection::vec(fragment, 0..8).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn naming_survives_any_title(title in hostile_text(), issue in any::<u64>()) {
+        let names = WorkerNames::derive(issue, &title, Path::new("/root/wt"));
+        prop_assert_eq!(names.agent_id.as_str(), format!("gh-{issue}"));
+        let slug = names.branch.strip_prefix(&format!("gh-{issue}/")).expect("branch prefix");
+        prop_assert!(is_slug(slug), "slug {:?} of {:?}", slug, title);
+        prop_assert_eq!(slug, naming::slug(&title));
+        prop_assert_eq!(&names.worktree, &Path::new("/root/wt").join(format!("gh-{issue}")));
+
+        let short = naming::short_title(&title);
+        prop_assert!(short.graphemes(true).count() <= naming::SHORT_TITLE_MAX_CHARS);
+        prop_assert!(!short.chars().any(|c| c.is_control() || naming::is_bidi_control(c)), "{:?}", short);
+        prop_assert!(!short.starts_with(' ') && !short.ends_with(' ') && !short.contains("  "));
+        let plain: Vec<String> = naming::plain_text(&title, false).split_whitespace().map(str::to_owned).collect();
+        let plain = plain.join(" ");
+        if plain.graphemes(true).count() <= naming::SHORT_TITLE_MAX_CHARS {
+            prop_assert_eq!(&short, &plain);
+        } else {
+            prop_assert!(short.ends_with(naming::ELLIPSIS));
+            let kept = short.trim_end_matches(naming::ELLIPSIS);
+            prop_assert!(plain.starts_with(kept), "{:?} is not a prefix of {:?}", kept, plain);
+        }
+        let want_tab = if short.is_empty() { format!("#{issue}") } else { format!("#{issue} {short}") };
+        prop_assert_eq!(names.tab_name, want_tab);
+    }
+}
