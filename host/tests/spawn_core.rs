@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use exomonad::spawn::naming::{self, WorkerNames};
+use exomonad::spawn::safety::{self, CleanupFacts, CleanupVerdict};
+use exomonad_protocol::abi::{Commit, DirtyFile};
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -186,4 +188,107 @@ proptest! {
         let want_tab = if short.is_empty() { format!("#{issue}") } else { format!("#{issue} {short}") };
         prop_assert_eq!(names.tab_name, want_tab);
     }
+}
+
+// ---- safety ------------------------------------------------------------------------------
+
+fn dirty(paths: &[&str]) -> Vec<DirtyFile> {
+    paths
+        .iter()
+        .map(|p| DirtyFile {
+            path: (*p).into(),
+            status: " M".into(),
+        })
+        .collect()
+}
+
+fn commit(hash: &str, summary: &str) -> Commit {
+    Commit {
+        hash: hash.into(),
+        summary: summary.into(),
+        author: "T".into(),
+        time: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+#[test]
+fn clean_worktrees_are_removed_with_their_branch() {
+    let facts = CleanupFacts {
+        branch: "gh-7/x",
+        dirty: &[],
+        unique_commits: &[],
+    };
+    for force in [false, true] {
+        assert_eq!(
+            safety::verdict(&facts, force),
+            CleanupVerdict::Remove {
+                delete_branch: true,
+                notes: vec![]
+            }
+        );
+    }
+}
+
+#[test]
+fn work_that_would_be_lost_refuses() {
+    let files = dirty(&["a.txt", "b.txt"]);
+    let commits = [commit("abc1234def5678", "add the thing")];
+    let facts = CleanupFacts {
+        branch: "gh-7/x",
+        dirty: &files,
+        unique_commits: &commits,
+    };
+    assert_eq!(
+        safety::verdict(&facts, false),
+        CleanupVerdict::Refuse {
+            reasons: vec![
+                "2 uncommitted files: a.txt, b.txt".into(),
+                "1 commit on gh-7/x exists nowhere else (not pushed, not merged): abc1234 add the thing".into(),
+            ]
+        }
+    );
+    let only_commits = CleanupFacts {
+        dirty: &[],
+        ..facts
+    };
+    assert!(matches!(
+        safety::verdict(&only_commits, false),
+        CleanupVerdict::Refuse { reasons } if reasons.len() == 1
+    ));
+}
+
+#[test]
+fn forced_cleanup_loses_files_but_keeps_commits() {
+    let files = dirty(&["a.txt"]);
+    let commits = [commit("abc1234def", "one"), commit("fedcba9876", "two")];
+    let facts = CleanupFacts {
+        branch: "gh-7/x",
+        dirty: &files,
+        unique_commits: &commits,
+    };
+    assert_eq!(
+        safety::verdict(&facts, true),
+        CleanupVerdict::Remove {
+            delete_branch: false,
+            notes: vec![
+                "forced: lost 1 uncommitted file: a.txt".into(),
+                "the branch gh-7/x is kept: 2 commits on gh-7/x exist nowhere else (not pushed, not merged): abc1234 one; fedcba9 two".into(),
+            ]
+        }
+    );
+}
+
+#[test]
+fn long_lists_are_counted() {
+    let names: Vec<String> = (1..=8).map(|i| format!("f{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert_eq!(
+        safety::dirty_reason(&dirty(&refs)).unwrap(),
+        "8 uncommitted files: f1, f2, f3, f4, f5 and 3 more"
+    );
+    assert_eq!(safety::commits_reason("b", &[]), None);
+    assert_eq!(
+        safety::commits_reason("b", &[commit("abc", "short hash")]).unwrap(),
+        "1 commit on b exists nowhere else (not pushed, not merged): abc short hash"
+    );
 }

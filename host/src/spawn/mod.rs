@@ -12,3 +12,4 @@
 //! 6. [`safety`]: whether cleanup may remove a worktree, from git facts.
 
 pub mod naming;
+pub mod safety;
