@@ -4,9 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use exomonad::config::Config;
+use exomonad::spawn::launch::{self, Launch, WorkerSetup};
 use exomonad::spawn::naming::{self, WorkerNames};
 use exomonad::spawn::safety::{self, CleanupFacts, CleanupVerdict};
 use exomonad_protocol::abi::{Commit, DirtyFile};
+use exomonad_protocol::agents::AgentKind;
+use exomonad_protocol::github::{Issue, RepoRef};
+use exomonad_protocol::{AgentId, Role, Runtime};
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -291,4 +296,344 @@ fn long_lists_are_counted() {
         safety::commits_reason("b", &[commit("abc", "short hash")]).unwrap(),
         "1 commit on b exists nowhere else (not pushed, not merged): abc short hash"
     );
+}
+
+// ---- launch ------------------------------------------------------------------------------
+
+fn issue(number: u64, title: &str, body: &str) -> Issue {
+    Issue {
+        number,
+        title: title.into(),
+        body: body.into(),
+        state: "open".into(),
+        labels: vec![],
+        assignees: vec![],
+        author: "octocat".into(),
+        url: format!("https://github.com/octo/hello/issues/{number}"),
+    }
+}
+
+fn repo() -> RepoRef {
+    RepoRef {
+        owner: "octo".into(),
+        repo: "hello".into(),
+    }
+}
+
+fn id(s: &str) -> AgentId {
+    AgentId::new(s).unwrap()
+}
+
+#[test]
+fn claude_command_line() {
+    let agent = id("gh-7");
+    let wt = Path::new("/p/wt/gh-7");
+    let mut l = Launch {
+        kind: AgentKind::Claude,
+        worker_command: None,
+        worktree: wt,
+        agent_id: &agent,
+        prompt: "Work on #7",
+        resume: None,
+    };
+    let c = launch::agent_command(&l).unwrap();
+    assert_eq!(c.program, "claude");
+    assert_eq!(
+        c.args,
+        [
+            "--settings",
+            "/p/wt/gh-7/.exomonad/claude-settings.json",
+            "--mcp-config=/p/wt/gh-7/.exomonad/mcp.json",
+            "Work on #7"
+        ]
+    );
+    assert_eq!(
+        c.env,
+        [
+            ("EXOMONAD_AGENT_ID".to_owned(), "gh-7".to_owned()),
+            ("EXOMONAD_ROLE".to_owned(), "worker".to_owned())
+        ]
+    );
+    l.worker_command = Some("  /opt/my\\ bin/claude --model 'opus 4'  ");
+    l.resume = Some("0b7c5a2e-0000-4000-8000-000000000001");
+    let c = launch::agent_command(&l).unwrap();
+    assert_eq!(c.program, "/opt/my bin/claude");
+    assert_eq!(c.args[..2], ["--model", "opus 4"]);
+    assert_eq!(
+        c.args[5..],
+        [
+            "--resume",
+            "0b7c5a2e-0000-4000-8000-000000000001",
+            "Work on #7"
+        ]
+    );
+    // Resuming without a new prompt.
+    l.prompt = "";
+    assert_eq!(
+        launch::agent_command(&l).unwrap().args.last().unwrap(),
+        "0b7c5a2e-0000-4000-8000-000000000001"
+    );
+}
+
+#[test]
+fn gemini_command_line_points_at_its_own_settings() {
+    let agent = id("gh-9");
+    let c = launch::agent_command(&Launch {
+        kind: AgentKind::Gemini,
+        worker_command: Some(""),
+        worktree: Path::new("/p/wt/gh-9"),
+        agent_id: &agent,
+        prompt: "Work on #9",
+        resume: Some("abc-123"),
+    })
+    .unwrap();
+    assert_eq!(c.program, "gemini");
+    assert_eq!(
+        c.args,
+        ["--resume", "abc-123", "--prompt-interactive", "Work on #9"]
+    );
+    assert_eq!(
+        c.env.last().unwrap(),
+        &(
+            "GEMINI_CLI_SYSTEM_SETTINGS_PATH".to_owned(),
+            "/p/wt/gh-9/.exomonad/gemini-settings.json".to_owned()
+        )
+    );
+}
+
+#[test]
+fn bad_launch_inputs_are_refused() {
+    let agent = id("gh-1");
+    let base = Launch {
+        kind: AgentKind::Claude,
+        worker_command: None,
+        worktree: Path::new("/w"),
+        agent_id: &agent,
+        prompt: "p",
+        resume: None,
+    };
+    let bad_cmd = Launch {
+        worker_command: Some("claude 'unclosed"),
+        ..base
+    };
+    assert!(matches!(
+        launch::agent_command(&bad_cmd),
+        Err(launch::LaunchError::WorkerCommand(_))
+    ));
+    for sid in ["", "-x", "a b", "a;rm", &"x".repeat(129)] {
+        let l = Launch {
+            resume: Some(sid),
+            ..base
+        };
+        assert!(
+            matches!(
+                launch::agent_command(&l),
+                Err(launch::LaunchError::SessionId(_))
+            ),
+            "{sid:?}"
+        );
+    }
+    let l = Launch {
+        prompt: "--dangerously-skip-permissions",
+        ..base
+    };
+    assert!(matches!(
+        launch::agent_command(&l),
+        Err(launch::LaunchError::Prompt)
+    ));
+}
+
+#[test]
+fn first_prompt_says_what_and_where() {
+    let names = WorkerNames::derive(12, "Crash\u{1b}[31m on \u{202E}save", Path::new("/p/wt"));
+    let body = "Steps:\r\n1. save\u{7}\n2. \u{1b}]0;x\u{7}boom\tnow";
+    let p = launch::first_prompt(
+        &issue(12, "Crash\u{1b}[31m on \u{202E}save", body),
+        &repo(),
+        &names,
+    );
+    assert!(p.starts_with("You are gh-12"), "{p}");
+    assert!(p.contains("GitHub issue #12 of octo/hello"), "{p}");
+    assert!(p.contains("# Issue #12: Crash on save\n"), "{p}");
+    assert!(p.contains("https://github.com/octo/hello/issues/12"), "{p}");
+    assert!(p.contains("Steps:\n1. save\n2. boom now\n"), "{p}");
+    assert!(
+        p.contains(&names.branch) && p.contains("/p/wt/gh-12"),
+        "{p}"
+    );
+    assert!(p.contains("Commit your work"), "{p}");
+    assert!(!p.chars().any(|c| c.is_control() && c != '\n'), "{p:?}");
+
+    let long = "y".repeat(launch::BODY_MAX_CHARS + 10);
+    let p = launch::first_prompt(&issue(12, "t", &long), &repo(), &names);
+    assert!(p.contains(&"y".repeat(launch::BODY_MAX_CHARS)));
+    assert!(!p.contains(&"y".repeat(launch::BODY_MAX_CHARS + 1)));
+    assert!(p.contains("10 more characters"), "{p}");
+    let p = launch::first_prompt(&issue(12, "t", "  \n "), &repo(), &names);
+    assert!(p.contains("(The issue has no description.)"));
+    let r = launch::resume_prompt(12, &repo(), &names.branch);
+    assert!(
+        r.contains("#12 of octo/hello") && r.contains(&names.branch),
+        "{r}"
+    );
+}
+
+fn file<'a>(files: &'a [launch::WorkerFile], name: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .contents
+}
+
+#[test]
+fn worker_files_for_claude() {
+    let agent = id("gh-7");
+    let lead = Config {
+        guest: Some("guests/policy.wasm".into()),
+        github_api_url: Some("https://ghe.example.com/api/v3".into()),
+        session: Some("lead-session".into()),
+        ..Config::default()
+    };
+    let files = launch::worker_files(&WorkerSetup {
+        kind: AgentKind::Claude,
+        exe: Path::new("/opt/my tools/exomonad"),
+        agent_id: &agent,
+        project_dir: Path::new("/home/u/proj"),
+        session: Some("s1"),
+        lead_config: &lead,
+    })
+    .unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+    assert_eq!(names, ["config.toml", "claude-settings.json", "mcp.json"]);
+
+    let cfg: Config = toml::from_str(file(&files, "config.toml")).unwrap();
+    assert_eq!(cfg.role, Some(Role::Worker));
+    assert_eq!(cfg.agent_id.as_deref(), Some("gh-7"));
+    assert_eq!(cfg.session.as_deref(), Some("s1"));
+    assert_eq!(cfg.project_dir.as_deref(), Some("/home/u/proj"));
+    assert_eq!(
+        cfg.guest.as_deref(),
+        Some("/home/u/proj/guests/policy.wasm")
+    );
+    assert_eq!(cfg.github_api_url, lead.github_api_url);
+    assert_eq!(cfg.worker_command, None);
+
+    let settings: serde_json::Value =
+        serde_json::from_str(file(&files, "claude-settings.json")).unwrap();
+    assert_eq!(
+        settings,
+        exomonad::agent_settings::claude_settings("/opt/my tools/exomonad")
+    );
+
+    let mcp: serde_json::Value = serde_json::from_str(file(&files, "mcp.json")).unwrap();
+    assert_eq!(
+        mcp,
+        serde_json::json!({"mcpServers": {"exomonad": {
+            "command": "/opt/my tools/exomonad",
+            "args": ["mcp-stdio"],
+            "env": {"EXOMONAD_AGENT_ID": "gh-7", "EXOMONAD_ROLE": "worker"}
+        }}})
+    );
+}
+
+#[test]
+fn worker_files_for_gemini() {
+    let agent = id("gh-8");
+    let lead = Config {
+        guest: Some("embedded".into()),
+        ..Config::default()
+    };
+    let files = launch::worker_files(&WorkerSetup {
+        kind: AgentKind::Gemini,
+        exe: Path::new("/usr/bin/exomonad"),
+        agent_id: &agent,
+        project_dir: Path::new("/p"),
+        session: None,
+        lead_config: &lead,
+    })
+    .unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+    assert_eq!(names, ["config.toml", "gemini-settings.json"]);
+    let cfg: Config = toml::from_str(file(&files, "config.toml")).unwrap();
+    assert_eq!(cfg.guest.as_deref(), Some("embedded"));
+    assert_eq!(cfg.session, None);
+    let s: serde_json::Value = serde_json::from_str(file(&files, "gemini-settings.json")).unwrap();
+    assert_eq!(s["hooksConfig"]["enabled"], true);
+    let hooks = s["hooks"].as_object().unwrap();
+    assert_eq!(hooks.len(), launch::GEMINI_HOOK_EVENTS.len());
+    for event in launch::GEMINI_HOOK_EVENTS {
+        let h = &hooks[*event][0]["hooks"][0];
+        assert_eq!(h["type"], "command");
+        assert_eq!(
+            h["command"],
+            format!("/usr/bin/exomonad hook {event} --runtime gemini")
+        );
+        assert_eq!(h["timeout"], 30_000);
+        // Every event name is one the host's Gemini hook handling knows.
+        assert!(
+            Runtime::Gemini.canonical_event_name(event).is_some(),
+            "{event}"
+        );
+    }
+    assert_eq!(
+        s["mcpServers"]["exomonad"]["args"],
+        serde_json::json!(["mcp-stdio"])
+    );
+    assert_eq!(
+        s["mcpServers"]["exomonad"]["env"]["EXOMONAD_AGENT_ID"],
+        "gh-8"
+    );
+}
+
+#[test]
+fn worker_files_never_dirty_the_worktree() {
+    let dir = tempfile::tempdir().unwrap();
+    let wt = dir.path();
+    let run = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(wt)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["init", "-q", "-b", "main"]);
+    let agent = id("gh-5");
+    let files = launch::worker_files(&WorkerSetup {
+        kind: AgentKind::Claude,
+        exe: Path::new("/usr/bin/exomonad"),
+        agent_id: &agent,
+        project_dir: Path::new("/p"),
+        session: None,
+        lead_config: &Config::default(),
+    })
+    .unwrap();
+    let state = launch::write_worker_files(wt, &files).unwrap();
+    assert_eq!(state, wt.join(".exomonad"));
+    for f in &files {
+        assert_eq!(
+            std::fs::read_to_string(state.join(f.name)).unwrap(),
+            f.contents
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(
+        exomonad::services::git::dirty_files(wt)
+            .unwrap()
+            .files
+            .is_empty()
+    );
+    // Writing again replaces them.
+    launch::write_worker_files(wt, &files).unwrap();
 }
