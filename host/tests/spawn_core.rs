@@ -5,13 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use exomonad::config::Config;
-use exomonad::spawn::launch::{self, Launch, WorkerSetup};
+use exomonad::spawn::launch::{self, AgentCommand, Launch, WorkerSetup};
 use exomonad::spawn::naming::{self, WorkerNames};
 use exomonad::spawn::safety::{self, CleanupFacts, CleanupVerdict};
+use exomonad::spawn::tab_layout::{TabLayoutError, WorkerTab};
 use exomonad_protocol::abi::{Commit, DirtyFile};
 use exomonad_protocol::agents::AgentKind;
 use exomonad_protocol::github::{Issue, RepoRef};
 use exomonad_protocol::{AgentId, Role, Runtime};
+use kdl::{KdlDocument, KdlNode};
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -636,4 +638,200 @@ fn worker_files_never_dirty_the_worktree() {
     );
     // Writing again replaces them.
     launch::write_worker_files(wt, &files).unwrap();
+}
+
+// ---- tab layout ----------------------------------------------------------------------------
+
+/// The tab of a Claude worker for `issue`, as the orchestration builds it.
+fn worker_tab(issue: &Issue) -> WorkerTab {
+    let names = WorkerNames::derive(
+        issue.number,
+        &issue.title,
+        Path::new("/home/u/proj/.exomonad/worktrees"),
+    );
+    let prompt = launch::first_prompt(issue, &repo(), &names);
+    let command = launch::agent_command(&Launch {
+        kind: AgentKind::Claude,
+        worker_command: None,
+        worktree: &names.worktree,
+        agent_id: &names.agent_id,
+        prompt: &prompt,
+        resume: None,
+    })
+    .unwrap();
+    WorkerTab {
+        tab_name: names.tab_name.clone(),
+        cwd: names.worktree.clone(),
+        pane_name: names.agent_id.to_string(),
+        command,
+    }
+}
+
+#[test]
+fn layout_of_a_plain_issue() {
+    let tab = worker_tab(&issue(
+        7,
+        "Fix the login page",
+        "The button does nothing.\n\nSteps:\n1. click",
+    ));
+    insta::assert_snapshot!(tab.render().unwrap());
+}
+
+#[test]
+fn layout_of_a_hostile_issue() {
+    let tab = worker_tab(&issue(
+        1337,
+        "\u{1b}[2J\u{202E}\"}; pane command=\"rm\" { args \"-rf\" \"/\" } //\u{7} 🙂 שלום ../../x",
+        "body with \u{1b}]0;pwned\u{7} escape, \"quotes\", \\backslash\\ and a\r\nCRLF line",
+    ));
+    let out = tab.render().unwrap();
+    insta::assert_snapshot!(out);
+    // Whatever the title says, the layout has one tab with one command pane.
+    let read = read_back(&out);
+    assert_eq!(read.command, "env");
+    assert_eq!(
+        read.argv[..3],
+        [
+            "EXOMONAD_AGENT_ID=gh-1337",
+            "EXOMONAD_ROLE=worker",
+            "claude"
+        ]
+    );
+}
+
+/// What a layout says, read back with the KDL parser Zellij uses.
+#[derive(Debug)]
+struct ReadBack {
+    tab_name: String,
+    cwd: String,
+    pane_name: String,
+    command: String,
+    argv: Vec<String>,
+    plugins: Vec<String>,
+}
+
+fn string_prop(node: &KdlNode, key: &str) -> Option<String> {
+    node.get(key)
+        .and_then(|e| e.value().as_string())
+        .map(str::to_owned)
+}
+
+fn read_back(text: &str) -> ReadBack {
+    let doc: KdlDocument = text.parse().expect("valid KDL");
+    assert_eq!(doc.nodes().len(), 1, "one top-level node");
+    let layout = doc.get("layout").expect("layout node");
+    let tabs: Vec<&KdlNode> = layout.children().unwrap().nodes().iter().collect();
+    assert_eq!(tabs.len(), 1, "exactly one tab");
+    let tab = tabs[0];
+    assert_eq!(tab.name().value(), "tab");
+    let panes = tab.children().unwrap().nodes();
+    assert_eq!(panes.len(), 3, "tab bar, agent pane, status bar");
+    let mut plugins = Vec::new();
+    let mut command_panes = Vec::new();
+    for pane in panes {
+        assert_eq!(pane.name().value(), "pane");
+        for child in pane.children().map(|c| c.nodes()).unwrap_or_default() {
+            if child.name().value() == "plugin" {
+                plugins.push(string_prop(child, "location").unwrap());
+            }
+        }
+        if pane.get("command").is_some() {
+            command_panes.push(pane);
+        }
+    }
+    assert_eq!(command_panes.len(), 1);
+    let pane = command_panes[0];
+    let args = pane.children().unwrap().get("args").expect("args node");
+    ReadBack {
+        tab_name: string_prop(tab, "name").unwrap(),
+        cwd: string_prop(tab, "cwd").unwrap(),
+        pane_name: string_prop(pane, "name").unwrap(),
+        command: string_prop(pane, "command").unwrap(),
+        argv: args
+            .entries()
+            .iter()
+            .map(|e| {
+                assert!(e.name().is_none(), "args are positional");
+                e.value().as_string().unwrap().to_owned()
+            })
+            .collect(),
+        plugins,
+    }
+}
+
+fn path_component() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9._ -]{1,12}",
+        any::<String>().prop_map(|s| s.replace(['/', '\0'], "")),
+        Just("$HOME".to_owned()),
+        Just("wt\u{1b}x".to_owned()),
+    ]
+    .prop_filter("non-empty", |s| !s.is_empty())
+}
+
+proptest! {
+    #[test]
+    fn layouts_parse_back_to_their_inputs(
+        title in hostile_text(),
+        components in prop::collection::vec(path_component(), 1..5),
+        env_value in hostile_text(),
+        program in "[a-z][a-z0-9_./-]{0,20}",
+        args in prop::collection::vec(hostile_text(), 0..6),
+    ) {
+        let cwd = PathBuf::from(format!("/{}", components.join("/")));
+        let tab = WorkerTab {
+            tab_name: title.clone(),
+            cwd: cwd.clone(),
+            pane_name: format!("pane {title}"),
+            command: AgentCommand {
+                env: vec![("EXOMONAD_AGENT_ID".into(), "gh-1".into()), ("SOME_VALUE".into(), env_value.clone())],
+                program: program.clone(),
+                args: args.clone(),
+            },
+        };
+        let cwd_text = cwd.to_str().unwrap();
+        match tab.render() {
+            Err(TabLayoutError::Cwd { .. }) => {
+                prop_assert!(cwd_text.contains('$') || cwd_text.chars().any(char::is_control));
+            }
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+            Ok(out) => {
+                prop_assert!(!cwd_text.contains('$') && !cwd_text.chars().any(char::is_control));
+                let read = read_back(&out);
+                prop_assert_eq!(read.tab_name, naming::remove_controls(&title, false));
+                prop_assert_eq!(read.pane_name, naming::remove_controls(&format!("pane {title}"), false));
+                prop_assert_eq!(read.cwd, cwd_text);
+                prop_assert_eq!(read.command, "env");
+                let mut want = vec![
+                    "EXOMONAD_AGENT_ID=gh-1".to_owned(),
+                    format!("SOME_VALUE={}", naming::remove_controls(&env_value, true)),
+                    program.clone(),
+                ];
+                want.extend(args.iter().map(|a| naming::remove_controls(a, true)));
+                prop_assert_eq!(&read.argv, &want);
+                prop_assert_eq!(read.plugins, vec!["zellij:tab-bar".to_owned(), "zellij:status-bar".to_owned()]);
+                prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "raw control character in {:?}", out);
+            }
+        }
+    }
+}
+
+#[test]
+fn layouts_refuse_what_zellij_would_change() {
+    let mut tab = worker_tab(&issue(1, "t", ""));
+    tab.cwd = PathBuf::from("relative/wt");
+    assert!(matches!(tab.render(), Err(TabLayoutError::Cwd { .. })));
+    tab.cwd = PathBuf::from("/p/$HOME/wt");
+    assert!(matches!(tab.render(), Err(TabLayoutError::Cwd { .. })));
+    tab.cwd = PathBuf::from("/p/wt");
+    tab.command.env.push(("BAD=NAME".into(), "x".into()));
+    assert!(matches!(tab.render(), Err(TabLayoutError::EnvName(_))));
+    tab.command.env.pop();
+    for program in ["", "-i", "A=b"] {
+        tab.command.program = program.into();
+        assert!(
+            matches!(tab.render(), Err(TabLayoutError::Program(_))),
+            "{program:?}"
+        );
+    }
 }

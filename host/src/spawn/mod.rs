@@ -14,6 +14,7 @@
 pub mod launch;
 pub mod naming;
 pub mod safety;
+pub mod tab_layout;
 
 use std::io::Write as _;
 use std::path::Path;
