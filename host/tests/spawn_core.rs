@@ -3,10 +3,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
 
 use exomonad::config::Config;
 use exomonad::spawn::launch::{self, AgentCommand, Launch, WorkerSetup};
 use exomonad::spawn::naming::{self, WorkerNames};
+use exomonad::spawn::registry::{self, Registry, RegistryError, RuntimeSession, WorkerRecord};
 use exomonad::spawn::safety::{self, CleanupFacts, CleanupVerdict};
 use exomonad::spawn::tab_layout::{TabLayoutError, WorkerTab};
 use exomonad_protocol::abi::{Commit, DirtyFile};
@@ -834,4 +838,158 @@ fn layouts_refuse_what_zellij_would_change() {
             "{program:?}"
         );
     }
+}
+
+// ---- registry ----------------------------------------------------------------------------
+
+fn record(issue: u64) -> WorkerRecord {
+    let names = WorkerNames::derive(issue, "Some title", Path::new("/p/.exomonad/worktrees"));
+    WorkerRecord {
+        issue,
+        agent_id: names.agent_id,
+        repo: repo(),
+        title: "Some \"title\"".into(),
+        branch: names.branch,
+        worktree: names.worktree,
+        tab_id: Some(issue + 100),
+        agent: AgentKind::Claude,
+        created_at: "2026-03-01T12:00:00Z".parse().unwrap(),
+    }
+}
+
+#[test]
+fn records_round_trip_and_bad_ones_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = Registry::new(dir.path());
+    assert_eq!(reg.load_all().unwrap(), registry::Records::default());
+    for n in [12, 3, 7] {
+        reg.save(&record(n)).unwrap();
+    }
+    assert!(dir.path().join(".exomonad/.gitignore").is_file());
+    assert_eq!(
+        reg.record_path(&id("gh-7")),
+        dir.path().join(".exomonad/agents/gh-7.json")
+    );
+    assert_eq!(reg.load(&id("gh-7")).unwrap(), Some(record(7)));
+    assert_eq!(reg.load(&id("gh-8")).unwrap(), None);
+
+    std::fs::write(reg.dir().join("gh-99.json"), "{ not json").unwrap();
+    std::fs::write(
+        reg.dir().join("gh-98.json"),
+        serde_json::to_string(&record(5)).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(reg.dir().join(".gh-4.json.1.2.tmp"), "{").unwrap();
+    std::fs::write(reg.dir().join("notes.txt"), "x").unwrap();
+    let all = reg.load_all().unwrap();
+    let issues: Vec<u64> = all.records.iter().map(|r| r.issue).collect();
+    assert_eq!(issues, [3, 7, 12]);
+    assert_eq!(all.bad.len(), 2, "{:?}", all.bad);
+    assert!(all.bad[0].path.ends_with("gh-98.json") && all.bad[0].error.contains("gh-5"));
+    assert!(all.bad[1].path.ends_with("gh-99.json"));
+    assert!(matches!(
+        reg.load(&id("gh-99")),
+        Err(RegistryError::Json { .. })
+    ));
+
+    let mut changed = record(7);
+    changed.tab_id = None;
+    reg.save(&changed).unwrap();
+    assert_eq!(reg.load(&id("gh-7")).unwrap(), Some(changed));
+    assert!(reg.remove(&id("gh-7")).unwrap());
+    assert!(!reg.remove(&id("gh-7")).unwrap());
+    assert_eq!(reg.load(&id("gh-7")).unwrap(), None);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reg.record_path(&id("gh-3"))).unwrap())
+            .unwrap();
+    assert_eq!(json["agent"], "claude");
+    assert_eq!(
+        json["repo"],
+        serde_json::json!({"owner": "octo", "repo": "hello"})
+    );
+    assert_eq!(record(3).to_ref().worktree, "/p/.exomonad/worktrees/gh-3");
+}
+
+/// Two spawns of one issue race: each checks for a record, takes a while, then writes one.
+/// Returns how many of them "created" the worker.
+fn race(with_lock: bool) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let created = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(Barrier::new(2));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (reg, created, start) = (Registry::new(dir.path()), created.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                let _lock = with_lock.then(|| reg.lock_issue(7, Duration::from_secs(10)).unwrap());
+                if reg.load(&id("gh-7")).unwrap().is_none() {
+                    std::thread::sleep(Duration::from_millis(150));
+                    reg.save(&record(7)).unwrap();
+                    created.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    created.load(Ordering::SeqCst)
+}
+
+#[test]
+fn the_issue_lock_serializes_spawns() {
+    assert_eq!(
+        race(false),
+        2,
+        "without the lock both spawns create (the race is real)"
+    );
+    assert_eq!(race(true), 1, "with the lock only one does");
+}
+
+#[test]
+fn a_held_lock_times_out_and_is_released_on_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = Registry::new(dir.path());
+    // Not Duration::ZERO where the lock must be had: a process forked by another test
+    // holds a copy of the descriptor until it execs (see `Registry::lock_issue`).
+    let wait = Duration::from_secs(5);
+    let held = reg.lock_issue(4, wait).unwrap();
+    assert_eq!(held.path(), dir.path().join(".exomonad/agents/gh-4.lock"));
+    let other = reg.lock_issue(4, Duration::from_millis(100));
+    assert!(
+        matches!(other, Err(RegistryError::LockTimeout { .. })),
+        "{other:?}"
+    );
+    // Another issue is not blocked.
+    drop(reg.lock_issue(5, wait).unwrap());
+    drop(held);
+    reg.lock_issue(4, wait).unwrap();
+}
+
+#[test]
+fn runtime_sessions_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let wt = dir.path();
+    assert_eq!(registry::read_runtime_session(wt).unwrap(), None);
+    let s = RuntimeSession {
+        runtime: Runtime::Claude,
+        session_id: "0b7c5a2e-0000-4000-8000-000000000001".into(),
+        updated_at: "2026-03-01T12:00:00Z".parse().unwrap(),
+    };
+    registry::write_runtime_session(wt, &s).unwrap();
+    assert_eq!(
+        registry::runtime_session_path(wt),
+        wt.join(".exomonad/runtime-session.json")
+    );
+    assert!(wt.join(".exomonad/.gitignore").is_file());
+    assert_eq!(registry::read_runtime_session(wt).unwrap(), Some(s));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(registry::runtime_session_path(wt)).unwrap())
+            .unwrap();
+    assert_eq!(json["runtime"], "claude");
+    std::fs::write(registry::runtime_session_path(wt), "[]").unwrap();
+    assert!(matches!(
+        registry::read_runtime_session(wt),
+        Err(RegistryError::Json { .. })
+    ));
 }

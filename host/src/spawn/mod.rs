@@ -13,6 +13,7 @@
 
 pub mod launch;
 pub mod naming;
+pub mod registry;
 pub mod safety;
 pub mod tab_layout;
 
