@@ -2,4 +2,5 @@
 //! functions with bounded waits and clear errors.
 
 pub mod git;
+pub mod worktree;
 pub mod zellij;
