@@ -27,4 +27,5 @@ pub mod mcp;
 pub mod paths;
 pub mod popup;
 pub mod services;
+pub mod spawn;
 pub mod tui;

@@ -4,4 +4,5 @@
 pub mod files;
 pub mod git;
 pub mod github;
+pub mod worktree;
 pub mod zellij;
