@@ -32,6 +32,48 @@ pub enum Command {
     ///
     /// Agent runtimes start it (Claude Code: `--mcp-config`); it stops when stdin closes.
     McpStdio,
+    /// Spawn one worker agent per GitHub issue, each in its own git worktree and Zellij tab.
+    ///
+    /// An issue whose worker runs gets its tab focused; a dead worker is resumed.
+    Spawn {
+        /// Issue numbers.
+        #[arg(required = true)]
+        issues: Vec<u64>,
+        /// Repository owner (default: from the `origin` remote).
+        #[arg(long)]
+        owner: Option<String>,
+        /// Repository name (default: from the `origin` remote).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Where worktrees go (default: `worktree_dir` in config, else .exomonad/worktrees).
+        #[arg(long)]
+        worktree_dir: Option<std::path::PathBuf>,
+        /// The agent runtime: claude or gemini (default: `worker_agent` in config, else claude).
+        #[arg(long, value_parser = parse_agent)]
+        agent: Option<exomonad_protocol::agents::AgentKind>,
+        /// Print the report as JSON on stdout instead of progress lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the workers: issue, tab, dashboard state, uncommitted files, commits ahead, PR.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// End workers: close their tabs and remove their worktrees, never losing work unless
+    /// --force (uncommitted changes are then lost; commits stay on the branch).
+    Cleanup {
+        /// Issue numbers.
+        #[arg(required = true)]
+        issues: Vec<u64>,
+        /// Remove worktrees with uncommitted changes or unpushed, unmerged commits too.
+        #[arg(long)]
+        force: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Open (or attach to) this project's Zellij session with the lead pane and the dashboard.
     Init {
         /// Session name (default: `session` in .exomonad/config.toml, else the directory name).
@@ -99,6 +141,40 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Hook { event, runtime } => commands::hook::run(&event, runtime),
         Command::McpStdio => commands::mcp::run(),
+        Command::Spawn {
+            issues,
+            owner,
+            repo,
+            worktree_dir,
+            agent,
+            json,
+        } => {
+            let ctx = Context::from_process();
+            let _log = crate::logging::init(&ctx.project_dir, "spawn", false);
+            let args = commands::agents::SpawnArgs {
+                issues,
+                owner,
+                repo,
+                worktree_dir,
+                agent,
+                json,
+            };
+            commands::agents::spawn(&ctx, args)
+        }
+        Command::List { json } => {
+            let ctx = Context::from_process();
+            let _log = crate::logging::init(&ctx.project_dir, "list", false);
+            commands::agents::list(&ctx, json)
+        }
+        Command::Cleanup {
+            issues,
+            force,
+            json,
+        } => {
+            let ctx = Context::from_process();
+            let _log = crate::logging::init(&ctx.project_dir, "cleanup", false);
+            commands::agents::cleanup(&ctx, issues, force, json)
+        }
         Command::Init { session, recreate } => {
             let ctx = Context::from_process();
             let _log = crate::logging::init(&ctx.project_dir, "init", true);
@@ -122,6 +198,12 @@ pub fn run() -> ExitCode {
             report(crate::paths::install_dashboard().map(|p| println!("{}", p.display())))
         }
     }
+}
+
+/// `claude` or `gemini`.
+fn parse_agent(s: &str) -> Result<exomonad_protocol::agents::AgentKind, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| format!("{s:?} is not an agent runtime: claude or gemini"))
 }
 
 fn report(result: anyhow::Result<()>) -> ExitCode {

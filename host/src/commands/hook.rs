@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use exomonad_protocol::abi::{HookCall, HookDecision};
 use exomonad_protocol::hook::HookPhase;
-use exomonad_protocol::{AgentEvent, EventKind, Runtime};
+use exomonad_protocol::{AgentEvent, EventKind, Role, Runtime};
 use serde_json::Value;
 
 use crate::answer::{self, Answer};
@@ -129,6 +129,11 @@ pub fn process(
         emit(EventKind::AgentStarted {
             runtime: Some(runtime),
         });
+        if ctx.role == Role::Worker
+            && let Some(session_id) = field("session_id")
+        {
+            record_runtime_session(ctx, runtime, session_id);
+        }
     }
     emit(EventKind::HookReceived {
         runtime,
@@ -166,6 +171,19 @@ pub fn process(
     }
     tracing::info!(agent = %ctx.agent_id, event = %event_name, answer = %answer.stdout, "hook answered");
     answer
+}
+
+/// Keeps a worker's runtime session id in its `.exomonad/`, so that spawning its issue again
+/// after it died resumes the conversation. A failure is logged; the hook goes on.
+fn record_runtime_session(ctx: &Context, runtime: Runtime, session_id: String) {
+    let session = crate::spawn::registry::RuntimeSession {
+        runtime,
+        session_id,
+        updated_at: jiff::Timestamp::now(),
+    };
+    if let Err(e) = crate::spawn::registry::write_runtime_session(&ctx.project_dir, &session) {
+        tracing::warn!("recording the runtime session for resume: {e}");
+    }
 }
 
 /// The event name: the payload's `hook_event_name` when it has one (the runtime's own word),

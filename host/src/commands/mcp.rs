@@ -37,9 +37,16 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let agents: Option<Arc<dyn crate::agents::Agents>> = match super::agents::orchestrator(&ctx) {
+        Ok(o) => Some(Arc::new(o)),
+        Err(e) => {
+            tracing::warn!("mcp-stdio: worker tools unavailable: {e:#}");
+            None
+        }
+    };
     let services = ToolServices {
         github: Some(GitHubService::from_process(&ctx.config)),
-        ..ToolServices::default()
+        agents,
     };
     match runtime.block_on(serve(
         &ctx,

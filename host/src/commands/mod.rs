@@ -1,6 +1,7 @@
 //! The CLI commands' bodies. Each is a thin edge: it gathers the context, calls the pure
 //! parts and the services, and reports.
 
+pub mod agents;
 pub mod guest;
 pub mod hook;
 pub mod init;

@@ -59,6 +59,46 @@ pub fn remote_url(dir: &Path, remote: &str) -> Result<Option<String>, GitError> 
     Ok(Some(url.trim().to_owned()))
 }
 
+/// The ref workers are compared against in the repository at `dir`: `origin/HEAD`, else
+/// `origin/main`, else `origin/master`, else the main checkout's `HEAD`; `None` when none
+/// resolves (no commits). Read-only: nothing is fetched.
+pub fn default_base_ref(dir: &Path) -> Option<String> {
+    [
+        "refs/remotes/origin/HEAD",
+        "refs/remotes/origin/main",
+        "refs/remotes/origin/master",
+        "HEAD",
+    ]
+    .into_iter()
+    .find(|r| {
+        git(
+            dir,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{r}^{{commit}}"),
+            ],
+        )
+        .is_ok()
+    })
+    .map(str::to_owned)
+}
+
+/// How many commits the local branch `branch` has that `base` has not
+/// (`git rev-list --count <base>..refs/heads/<branch>`).
+///
+/// # Errors
+/// [`GitError`] when git fails (no such branch or base).
+pub fn commits_ahead(dir: &Path, base: &str, branch: &str) -> Result<u32, GitError> {
+    let range = format!("{base}..refs/heads/{branch}");
+    let out = git(dir, &["rev-list", "--count", &range])?;
+    out.trim().parse().map_err(|_| GitError::Failed {
+        args: format!("rev-list --count {range}"),
+        stderr: format!("unexpected output {:?}", out.trim()),
+    })
+}
+
 /// The checked-out branch and HEAD commit of the working tree at `dir`.
 ///
 /// From `git status --porcelain=v2 --branch` headers: `branch.head` is `(detached)` on a

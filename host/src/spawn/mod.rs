@@ -9,10 +9,13 @@
 //! 4. [`tab_layout`]: the Zellij layout of the worker's tab, running that command;
 //! 5. [`registry`]: the lead's record of each worker, the per-issue lock, the worker's
 //!    runtime session (for resuming);
-//! 6. [`safety`]: whether cleanup may remove a worktree, from git facts.
+//! 6. [`safety`]: whether cleanup may remove a worktree, from git facts;
+//! 7. [`orchestrator`]: the I/O edge that runs all of the above for `spawn_agents`,
+//!    `cleanup_agents` and `list_agents`.
 
 pub mod launch;
 pub mod naming;
+pub mod orchestrator;
 pub mod registry;
 pub mod safety;
 pub mod tab_layout;

@@ -1,0 +1,546 @@
+//! The orchestration of workers: the I/O edge that puts the pure core together with GitHub,
+//! git and Zellij. [`Orchestrator`] implements [`Agents`] for the MCP tools and the CLI.
+//!
+//! Spawning one issue, under its per-issue lock (so two spawns of one issue at once give one
+//! worktree and one tab):
+//! 1. a record with an open tab → focus the tab (`focused`);
+//! 2. a record whose tab is gone → the worker died: write its files again and open a tab
+//!    resuming the runtime's session when the hook recorded one (`resumed`);
+//! 3. no record → fetch the issue (done for all issues in parallel beforehand), derive the
+//!    names, create or reuse the worktree from the base's latest commit, write the worker's
+//!    files, open its tab, save the record (`spawned`).
+//!
+//! Issues run in parallel threads; git's worktree changes in this process go one at a time
+//! (git takes repository-wide locks for them). One issue failing never stops the others.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use exomonad_protocol::abi::{AbiError, ErrorCode};
+use exomonad_protocol::agents::{
+    AgentKind, AgentList, CleanupOutcome, CleanupReport, CleanupRequest, SpawnOutcome, SpawnReport,
+    SpawnRequest, WorkerStatus,
+};
+use exomonad_protocol::github::{GetIssueRequest, Issue};
+use exomonad_protocol::names::{STATE_DIR, WORKTREES_DIR};
+use exomonad_protocol::{AgentEvent, EventKind};
+
+use super::launch::{self, Launch, WorkerSetup};
+use super::naming::{self, WorkerNames};
+use super::registry::{self, Registry, WorkerRecord};
+use super::safety::{self, CleanupFacts, CleanupVerdict};
+use super::tab_layout::WorkerTab;
+use crate::agents::Agents;
+use crate::config::Config;
+use crate::events::{EventSink, SessionSink};
+use crate::popup::DashboardTarget;
+use crate::services::git;
+use crate::services::github::GitHubService;
+use crate::services::worktree::{self, Base, Ensured};
+use crate::services::zellij::Zellij;
+
+/// Longest wait for another process holding an issue's lock (it may be creating a worktree).
+pub const ISSUE_LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// Longest wait for the dashboard's answer to the agents query of `list_agents`.
+pub const DASHBOARD_QUERY_LIMIT: Duration = Duration::from_secs(3);
+
+/// File inside a worker's `.exomonad/` holding its tab's generated layout.
+pub const TAB_LAYOUT_FILE: &str = "tab.kdl";
+
+/// Workers of one lead project.
+pub struct Orchestrator {
+    project_dir: PathBuf,
+    config: Config,
+    session: Option<String>,
+    github: GitHubService,
+    zellij: Zellij,
+    exe: PathBuf,
+    registry: Registry,
+    git_lock: Mutex<()>,
+}
+
+fn err(code: ErrorCode, message: impl Into<String>) -> AbiError {
+    AbiError::new(code, message)
+}
+
+impl Orchestrator {
+    /// Workers of the lead project `project_dir` (absolute) with its `config`, opening tabs in
+    /// `session`, reading issues through `github`, and running `exe` (the `exomonad` binary)
+    /// as the workers' hook command and MCP server.
+    pub fn new(
+        project_dir: PathBuf,
+        config: Config,
+        session: Option<String>,
+        github: GitHubService,
+        zellij: Zellij,
+        exe: PathBuf,
+    ) -> Self {
+        let registry = Registry::new(&project_dir);
+        Self {
+            project_dir,
+            config,
+            session,
+            github,
+            zellij,
+            exe,
+            registry,
+            git_lock: Mutex::new(()),
+        }
+    }
+
+    /// The worktree root: `worktree_dir` (a request's, else the config's), relative to the
+    /// project, else `<project>/.exomonad/worktrees`.
+    pub fn worktree_root(&self, worktree_dir: Option<&str>) -> PathBuf {
+        match worktree_dir.or(self.config.worktree_dir.as_deref()) {
+            Some(dir) => self.project_dir.join(dir),
+            None => self.project_dir.join(STATE_DIR).join(WORKTREES_DIR),
+        }
+    }
+
+    fn session(&self) -> Result<&str, AbiError> {
+        self.session.as_deref().ok_or_else(|| {
+            err(
+                ErrorCode::Unsupported,
+                "no Zellij session to open worker tabs in: run inside the session of `exomonad init`, or set `session` in .exomonad/config.toml",
+            )
+        })
+    }
+
+    /// Open tab ids of the session (`None` when Zellij cannot be asked).
+    fn open_tabs(&self) -> Option<HashSet<u64>> {
+        let session = self.session.as_deref()?;
+        match self.zellij.list_tabs(session) {
+            Ok(tabs) => Some(tabs.into_iter().map(|t| t.tab_id).collect()),
+            Err(e) => {
+                tracing::warn!("list-tabs: {e}");
+                None
+            }
+        }
+    }
+
+    fn spawn_one(
+        &self,
+        number: u64,
+        request: &SpawnRequest,
+        fetched: Option<&Result<Issue, String>>,
+        base: &Result<Base, String>,
+    ) -> Result<SpawnOutcome, String> {
+        let session = self.session().map_err(|e| e.message)?;
+        let _lock = self
+            .registry
+            .lock_issue(number, ISSUE_LOCK_WAIT)
+            .map_err(|e| e.to_string())?;
+        let agent_id = naming::agent_id(number);
+        if let Some(mut record) = self.registry.load(&agent_id).map_err(|e| e.to_string())? {
+            let open = self.open_tabs().unwrap_or_default();
+            if let Some(tab) = record.tab_id.filter(|t| open.contains(t)) {
+                self.zellij
+                    .focus_tab(session, tab)
+                    .map_err(|e| format!("focusing tab {tab}: {e}"))?;
+                return Ok(SpawnOutcome::Focused {
+                    worker: record.to_ref(),
+                });
+            }
+            // The worker died: same worktree, same branch, its conversation resumed.
+            let names = WorkerNames::derive(
+                number,
+                &record.title,
+                record.worktree.parent().unwrap_or(&record.worktree),
+            );
+            {
+                let _git = self.git_lock.lock().unwrap_or_else(|p| p.into_inner());
+                let base = base.as_ref().map_err(Clone::clone)?;
+                worktree::ensure_worktree(&self.project_dir, &names, base)
+                    .map_err(|e| e.to_string())?;
+            }
+            let resumed = registry::read_runtime_session(&record.worktree)
+                .ok()
+                .flatten()
+                .filter(|s| s.runtime == runtime_of(record.agent))
+                .map(|s| s.session_id);
+            let prompt = launch::resume_prompt(number, &record.repo, &record.branch);
+            let tab = self.open_worker_tab(
+                &names,
+                &record.worktree,
+                record.agent,
+                &prompt,
+                resumed.as_deref(),
+                session,
+            )?;
+            record.tab_id = Some(tab);
+            self.registry.save(&record).map_err(|e| e.to_string())?;
+            return Ok(SpawnOutcome::Resumed {
+                worker: record.to_ref(),
+                session_id: resumed,
+            });
+        }
+        let issue = match fetched {
+            Some(Ok(issue)) => issue.clone(),
+            Some(Err(e)) => return Err(e.clone()),
+            None => self
+                .github
+                .get_issue(&GetIssueRequest {
+                    repo: request.repo.clone(),
+                    number,
+                })
+                .map_err(|e| e.to_string())?,
+        };
+        let root = self.worktree_root(request.worktree_dir.as_deref());
+        std::fs::create_dir_all(&root).map_err(|e| format!("creating {}: {e}", root.display()))?;
+        let root = root
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", root.display()))?;
+        let names = WorkerNames::derive(number, &issue.title, &root);
+        let ensured = {
+            let _git = self.git_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let base = base.as_ref().map_err(Clone::clone)?;
+            worktree::ensure_worktree(&self.project_dir, &names, base).map_err(|e| e.to_string())?
+        };
+        let (branch, reused) = match ensured {
+            Ensured::Created { branch, .. } => (branch, false),
+            Ensured::ReusedBranch { branch } => (branch, true),
+            // A reused worktree on a detached HEAD keeps the branch name it was made for.
+            Ensured::ReusedWorktree { branch } => (branch.unwrap_or(names.branch.clone()), true),
+        };
+        let names = WorkerNames { branch, ..names };
+        let kind = request
+            .agent
+            .or(self.config.worker_agent)
+            .unwrap_or_default();
+        let prompt = launch::first_prompt(&issue, &request.repo, &names);
+        let tab = self.open_worker_tab(&names, &names.worktree, kind, &prompt, None, session)?;
+        let record = WorkerRecord {
+            issue: number,
+            agent_id: names.agent_id.clone(),
+            repo: request.repo.clone(),
+            title: issue.title.clone(),
+            branch: names.branch.clone(),
+            worktree: names.worktree.clone(),
+            tab_id: Some(tab),
+            agent: kind,
+            created_at: jiff::Timestamp::now(),
+        };
+        self.registry.save(&record).map_err(|e| e.to_string())?;
+        Ok(SpawnOutcome::Spawned {
+            worker: record.to_ref(),
+            reused_worktree: reused,
+        })
+    }
+
+    /// Writes the worker's files and tab layout, and opens the tab; returns its id.
+    fn open_worker_tab(
+        &self,
+        names: &WorkerNames,
+        worktree: &Path,
+        kind: AgentKind,
+        prompt: &str,
+        resume: Option<&str>,
+        session: &str,
+    ) -> Result<u64, String> {
+        let files = launch::worker_files(&WorkerSetup {
+            kind,
+            exe: &self.exe,
+            agent_id: &names.agent_id,
+            project_dir: &self.project_dir,
+            session: Some(session),
+            lead_config: &self.config,
+        })
+        .map_err(|e| e.to_string())?;
+        let state_dir = launch::write_worker_files(worktree, &files).map_err(|e| e.to_string())?;
+        let command = launch::agent_command(&Launch {
+            kind,
+            worker_command: self.config.worker_command.as_deref(),
+            worktree,
+            agent_id: &names.agent_id,
+            prompt,
+            resume,
+        })
+        .map_err(|e| e.to_string())?;
+        let layout = WorkerTab {
+            tab_name: names.tab_name.clone(),
+            cwd: worktree.to_path_buf(),
+            pane_name: names.agent_id.to_string(),
+            command,
+        }
+        .render()
+        .map_err(|e| e.to_string())?;
+        let layout_file = state_dir.join(TAB_LAYOUT_FILE);
+        std::fs::write(&layout_file, layout)
+            .map_err(|e| format!("writing {}: {e}", layout_file.display()))?;
+        self.zellij
+            .new_tab(session, &layout_file)
+            .map_err(|e| format!("opening the tab: {e}"))
+    }
+
+    fn cleanup_one(&self, number: u64, force: bool) -> CleanupOutcome {
+        let agent_id = naming::agent_id(number);
+        let failed = |error: String| CleanupOutcome::Failed {
+            issue: number,
+            error,
+        };
+        let _lock = match self.registry.lock_issue(number, ISSUE_LOCK_WAIT) {
+            Ok(l) => l,
+            Err(e) => return failed(e.to_string()),
+        };
+        let record = match self.registry.load(&agent_id) {
+            Ok(Some(r)) => r,
+            Ok(None) => return CleanupOutcome::NotFound { issue: number },
+            Err(e) => return failed(e.to_string()),
+        };
+        let exists = record.worktree.exists();
+        let dirty = if exists {
+            match git::dirty_files(&record.worktree) {
+                Ok(d) => d.files,
+                Err(e) => return failed(format!("reading the worktree's changes: {e}")),
+            }
+        } else {
+            Vec::new()
+        };
+        let unique = match worktree::unique_commits(&self.project_dir, &record.branch) {
+            Ok(c) => c,
+            Err(worktree::WorktreeError::NoSuchBranch(_)) => Vec::new(),
+            Err(e) => return failed(format!("reading the branch's commits: {e}")),
+        };
+        let facts = CleanupFacts {
+            branch: &record.branch,
+            dirty: &dirty,
+            unique_commits: &unique,
+        };
+        let delete_branch = match safety::verdict(&facts, force) {
+            CleanupVerdict::Refuse { reasons } => {
+                return CleanupOutcome::Refused {
+                    issue: number,
+                    agent_id,
+                    reasons,
+                };
+            }
+            CleanupVerdict::Remove {
+                delete_branch,
+                notes,
+            } => {
+                for n in notes {
+                    tracing::warn!("cleanup {agent_id} (forced): {n}");
+                }
+                delete_branch
+            }
+        };
+        if let (Some(tab), Some(session)) = (record.tab_id, self.session.as_deref())
+            && self.open_tabs().is_some_and(|open| open.contains(&tab))
+            && let Err(e) = self.zellij.close_tab(session, tab)
+        {
+            return failed(format!("closing tab {tab}: {e}"));
+        }
+        let root = self.root_of(&record.worktree);
+        {
+            let _git = self.git_lock.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) =
+                worktree::remove_worktree(&self.project_dir, &root, &record.worktree, force)
+            {
+                return failed(format!("tab closed; removing the worktree: {e}"));
+            }
+            if delete_branch
+                && let Err(e) = worktree::delete_branch(&self.project_dir, &record.branch)
+            {
+                tracing::warn!("cleanup {agent_id}: branch {} kept: {e}", record.branch);
+            }
+        }
+        if let Err(e) = self.registry.remove(&agent_id) {
+            return failed(format!("worktree removed; forgetting the worker: {e}"));
+        }
+        let mut events = SessionSink::new(self.zellij.clone(), self.session.clone());
+        events.send(&AgentEvent::now(
+            agent_id.clone(),
+            EventKind::AgentStopped {
+                reason: Some("cleaned up".to_owned()),
+            },
+        ));
+        CleanupOutcome::Removed {
+            issue: number,
+            agent_id,
+        }
+    }
+
+    /// The worktree root a recorded worktree lives under: the configured root when it is
+    /// inside it, else its own parent (a per-call `worktree_dir`); `remove_worktree` still
+    /// refuses anything that is not a git worktree of this project strictly inside it.
+    fn root_of(&self, worktree: &Path) -> PathBuf {
+        let root = self.worktree_root(None);
+        let canonical = root.canonicalize().unwrap_or(root);
+        if worktree.starts_with(&canonical) {
+            canonical
+        } else {
+            worktree.parent().map_or(canonical, Path::to_path_buf)
+        }
+    }
+}
+
+fn runtime_of(kind: AgentKind) -> exomonad_protocol::Runtime {
+    match kind {
+        AgentKind::Claude => exomonad_protocol::Runtime::Claude,
+        AgentKind::Gemini => exomonad_protocol::Runtime::Gemini,
+    }
+}
+
+/// The request's issues, each once, in order.
+fn distinct(issues: &[u64]) -> Vec<u64> {
+    let mut seen = BTreeSet::new();
+    issues.iter().copied().filter(|n| seen.insert(*n)).collect()
+}
+
+impl Orchestrator {
+    /// [`Agents::spawn`], calling `progress` with each issue's outcome as soon as it is
+    /// known (from the issue's own thread), for the CLI's progress display.
+    ///
+    /// # Errors
+    /// As [`Agents::spawn`].
+    pub fn spawn_with_progress(
+        &self,
+        request: &SpawnRequest,
+        progress: &(dyn Fn(&SpawnOutcome) + Sync),
+    ) -> Result<SpawnReport, AbiError> {
+        self.session()?;
+        let issues = distinct(&request.issues);
+        // Issues without a record yet need GitHub: fetch them all at once.
+        let fetched: HashMap<u64, Result<Issue, String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = issues
+                .iter()
+                .filter(|n| !matches!(self.registry.load(&naming::agent_id(**n)), Ok(Some(_))))
+                .map(|&n| {
+                    let gh = &self.github;
+                    let repo = request.repo.clone();
+                    (
+                        n,
+                        s.spawn(move || {
+                            gh.get_issue(&GetIssueRequest { repo, number: n })
+                                .map_err(|e| e.to_string())
+                        }),
+                    )
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|(n, h)| {
+                    (
+                        n,
+                        h.join()
+                            .unwrap_or_else(|_| Err("fetching the issue panicked".into())),
+                    )
+                })
+                .collect()
+        });
+        let base = worktree::find_base(&self.project_dir).map_err(|e| e.to_string());
+        if let Ok(Base {
+            warning: Some(w), ..
+        }) = &base
+        {
+            tracing::warn!("spawn: {w}");
+        }
+        let results = std::thread::scope(|s| {
+            let handles: Vec<_> = issues
+                .iter()
+                .map(|&n| {
+                    let (fetched, base) = (fetched.get(&n), &base);
+                    (
+                        n,
+                        s.spawn(move || {
+                            let outcome = self.spawn_one(n, request, fetched, base);
+                            if let Ok(o) = &outcome {
+                                progress(o);
+                            }
+                            outcome
+                        }),
+                    )
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|(n, h)| {
+                    let outcome = h
+                        .join()
+                        .unwrap_or_else(|_| Err("spawning panicked".to_owned()));
+                    outcome.unwrap_or_else(|error| {
+                        tracing::warn!("spawn #{n}: {error}");
+                        let failed = SpawnOutcome::Failed { issue: n, error };
+                        progress(&failed);
+                        failed
+                    })
+                })
+                .collect()
+        });
+        Ok(SpawnReport { results })
+    }
+}
+
+impl Agents for Orchestrator {
+    fn spawn(&self, request: &SpawnRequest) -> Result<SpawnReport, AbiError> {
+        self.spawn_with_progress(request, &|_| {})
+    }
+
+    fn cleanup(&self, request: &CleanupRequest) -> Result<CleanupReport, AbiError> {
+        let results = distinct(&request.issues)
+            .into_iter()
+            .map(|n| self.cleanup_one(n, request.force))
+            .collect();
+        Ok(CleanupReport { results })
+    }
+
+    fn list(&self) -> Result<AgentList, AbiError> {
+        let records = self
+            .registry
+            .load_all()
+            .map_err(|e| err(ErrorCode::HostFunction, e.to_string()))?;
+        for bad in &records.bad {
+            tracing::warn!("list_agents: skipping a bad record: {bad:?}");
+        }
+        let open = self.open_tabs();
+        let dashboard: HashMap<String, String> =
+            DashboardTarget::new(self.zellij.clone(), self.session.clone())
+                .and_then(|d| d.agents(DASHBOARD_QUERY_LIMIT))
+                .map(|a| {
+                    a.agents
+                        .into_iter()
+                        .map(|a| (a.agent_id.to_string(), a.state))
+                        .collect()
+                })
+                .unwrap_or_else(|e| {
+                    tracing::info!("list_agents: no dashboard state: {e}");
+                    HashMap::new()
+                });
+        let base = git::default_base_ref(&self.project_dir);
+        let agents = std::thread::scope(|s| {
+            let handles: Vec<_> = records
+                .records
+                .iter()
+                .map(|r| {
+                    let (open, dashboard, base) = (&open, &dashboard, &base);
+                    s.spawn(move || {
+                        let exists = r.worktree.is_dir();
+                        WorkerStatus {
+                            worker: r.to_ref(),
+                            tab_open: matches!((open, r.tab_id), (Some(o), Some(t)) if o.contains(&t)),
+                            dashboard_state: dashboard.get(r.agent_id.as_str()).cloned(),
+                            dirty_files: exists
+                                .then(|| git::dirty_files(&r.worktree).ok())
+                                .flatten()
+                                .map(|d| d.files.len() as u32),
+                            commits_ahead: base.as_deref().and_then(|b| {
+                                git::commits_ahead(&self.project_dir, b, &r.branch).ok()
+                            }),
+                            pull_request: self
+                                .github
+                                .pull_for_branch(&r.repo, &r.branch)
+                                .inspect_err(|e| tracing::info!("list_agents {}: {e}", r.agent_id))
+                                .ok()
+                                .flatten(),
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        Ok(AgentList { agents })
+    }
+}
