@@ -3,7 +3,10 @@
 #   - the Rust toolchain pinned in rust-toolchain.toml and its wasm32-wasip1 target
 #     (the dashboard plugin and the Rust guest are built for it),
 #   - tmux (the end-to-end tests drive a real Zellij inside it),
-#   - Zellij, exactly 0.45.1 (the version the plugin's zellij-tile and the e2e tests target).
+#   - Zellij, exactly 0.45.1 (the version the plugin's zellij-tile and the e2e tests target),
+#   - Node.js and the official MCP TypeScript SDK client (tests/mcp-client, from the npm
+#     registry, exactly the versions of its package-lock.json): a real MCP client we did not
+#     write drives `exomonad mcp-stdio` in the tests.
 # Prints one line per item: "already present" or "installed". Fails loudly if an install fails.
 # Reruns are fast: nothing is installed twice.
 set -euo pipefail
@@ -87,4 +90,24 @@ else
   [ "$(zellij_version)" = "zellij $ZELLIJ_VERSION" ] ||
     die "after the install, 'zellij --version' prints '$(zellij_version)' (PATH: $PATH), expected 'zellij $ZELLIJ_VERSION'"
   say "zellij $ZELLIJ_VERSION" "installed ($(command -v zellij))"
+fi
+
+# --- Node.js + the MCP TypeScript SDK (tests/mcp-client) ---------------------------------------
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  say "node" "already present ($(node --version))"
+else
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update || die "apt-get update failed (needed to install nodejs)"
+  as_root apt-get install -y nodejs npm || die "apt-get install -y nodejs npm failed"
+  say "node" "installed ($(node --version))"
+fi
+client=tests/mcp-client
+sdk_version="$(sed -n 's/.*"@modelcontextprotocol\/sdk": "\([^"]*\)".*/\1/p' "$client/package.json" | head -n 1)"
+installed="$(node -p "try { require('./$client/node_modules/@modelcontextprotocol/sdk/package.json').version } catch { '' }" 2>/dev/null || true)"
+if [ -n "$sdk_version" ] && [ "$installed" = "$sdk_version" ]; then
+  say "MCP TypeScript SDK" "already present ($installed)"
+else
+  npm ci --prefix "$client" --no-audit --no-fund >/dev/null ||
+    die "npm ci in $client failed (the MCP TypeScript SDK client the tests use)"
+  say "MCP TypeScript SDK" "installed ($sdk_version)"
 fi
