@@ -402,6 +402,7 @@ impl Orchestrator {
         progress: &(dyn Fn(&SpawnOutcome) + Sync),
     ) -> Result<SpawnReport, AbiError> {
         self.session()?;
+        let started = std::time::Instant::now();
         let issues = distinct(&request.issues);
         // Issues without a record yet need GitHub: fetch them all at once.
         let fetched: HashMap<u64, Result<Issue, String>> = std::thread::scope(|s| {
@@ -431,7 +432,9 @@ impl Orchestrator {
                 })
                 .collect()
         });
+        let fetched_at = started.elapsed();
         let base = worktree::find_base(&self.project_dir).map_err(|e| e.to_string());
+        let base_at = started.elapsed();
         if let Ok(Base {
             warning: Some(w), ..
         }) = &base
@@ -470,6 +473,15 @@ impl Orchestrator {
                 })
                 .collect()
         });
+        // One line per spawn, for people and for benches/spawn.sh: where the time went.
+        tracing::info!(
+            "spawn timing: {} issues, github {} ms, git fetch+base {} ms, worktrees+tabs {} ms, total {} ms",
+            issues.len(),
+            fetched_at.as_millis(),
+            (base_at - fetched_at).as_millis(),
+            (started.elapsed() - base_at).as_millis(),
+            started.elapsed().as_millis()
+        );
         Ok(SpawnReport { results })
     }
 }
