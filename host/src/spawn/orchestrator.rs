@@ -194,6 +194,7 @@ impl Orchestrator {
             .canonicalize()
             .map_err(|e| format!("{}: {e}", root.display()))?;
         let names = WorkerNames::derive(number, &issue.title, &root);
+        let t0 = std::time::Instant::now();
         let ensured = {
             let _git = self.git_lock.lock().unwrap_or_else(|p| p.into_inner());
             let base = base.as_ref().map_err(Clone::clone)?;
@@ -211,7 +212,13 @@ impl Orchestrator {
             .or(self.config.worker_agent)
             .unwrap_or_default();
         let prompt = launch::first_prompt(&issue, &request.repo, &names);
+        let t1 = std::time::Instant::now();
         let tab = self.open_worker_tab(&names, &names.worktree, kind, &prompt, None, session)?;
+        tracing::info!(
+            "spawn #{number}: worktree {} ms (git), files+tab {} ms (zellij)",
+            (t1 - t0).as_millis(),
+            t1.elapsed().as_millis()
+        );
         let record = WorkerRecord {
             issue: number,
             agent_id: names.agent_id.clone(),
