@@ -188,8 +188,8 @@ fn validate_session_name(name: &str) -> Result<()> {
 }
 
 /// The lead pane's command: `lead_command` from the config (split like a shell would);
-/// else `claude --settings <exomonad's settings>` when `claude` is on PATH; else `None`
-/// (the user's shell).
+/// else `claude --settings <exomonad's hook settings> --mcp-config=<exomonad's MCP server>`
+/// when `claude` is on PATH; else `None` (the user's shell).
 fn lead_command(ctx: &Context, state_dir: &Path) -> Result<Option<Vec<String>>> {
     if let Some(cmd) = &ctx.config.lead_command {
         let words = shlex::split(cmd)
@@ -204,10 +204,16 @@ fn lead_command(ctx: &Context, state_dir: &Path) -> Result<Option<Vec<String>>> 
     let body =
         serde_json::to_string_pretty(&agent_settings::claude_settings(&exe.display().to_string()))?;
     std::fs::write(&settings, body).with_context(|| format!("writing {}", settings.display()))?;
+    let mcp = state_dir.join(crate::spawn::launch::MCP_CONFIG_FILE);
+    let servers = crate::spawn::launch::mcp_servers(&exe.display().to_string(), Default::default());
+    let body = serde_json::to_string_pretty(&serde_json::json!({ "mcpServers": servers }))?;
+    std::fs::write(&mcp, body).with_context(|| format!("writing {}", mcp.display()))?;
     Ok(Some(vec![
         "claude".into(),
         "--settings".into(),
         settings.display().to_string(),
+        // `=`: the option takes several values and would swallow a following argument.
+        format!("--mcp-config={}", mcp.display()),
     ]))
 }
 

@@ -353,9 +353,7 @@ pub fn worker_files(setup: &WorkerSetup<'_>) -> Result<Vec<WorkerFile>, LaunchEr
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    let mcp_servers = json!({
-        MCP_SERVER_NAME: { "command": exe, "args": [MCP_SUBCOMMAND], "env": env }
-    });
+    let mcp_servers = mcp_servers(&exe, env);
     let pretty = |v: &Value| serde_json::to_string_pretty(v).expect("JSON values serialize");
     let mut files = vec![WorkerFile {
         name: CONFIG_FILE,
@@ -382,6 +380,14 @@ pub fn worker_files(setup: &WorkerSetup<'_>) -> Result<Vec<WorkerFile>, LaunchEr
         }
     }
     Ok(files)
+}
+
+/// The `mcpServers` object of an MCP config (Claude Code's `--mcp-config` file, Gemini's
+/// settings): one server, [`MCP_SERVER_NAME`], running `<exe> mcp-stdio` with `env`.
+pub fn mcp_servers(exe: &str, env: serde_json::Map<String, Value>) -> Value {
+    json!({
+        MCP_SERVER_NAME: { "command": exe, "args": [MCP_SUBCOMMAND], "env": env }
+    })
 }
 
 /// Gemini CLI settings that route every event of [`GEMINI_HOOK_EVENTS`] to
