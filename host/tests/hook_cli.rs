@@ -199,3 +199,40 @@ fn gemini_runtime_gets_its_own_shape() {
     let v = answer(&out);
     assert_eq!(v["decision"], "deny");
 }
+
+#[test]
+fn a_workers_session_start_records_the_runtime_session_for_resume() {
+    let repo = common::repo();
+    let payload = common::fixture("session-start");
+    let session_id = common::fixture_json("session-start")["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = hook(
+        repo.path(),
+        "SessionStart",
+        &payload,
+        &[("EXOMONAD_ROLE", "worker"), ("EXOMONAD_AGENT_ID", "gh-7")],
+    );
+    assert_eq!(answer(&out), serde_json::json!({}));
+    let record = repo.path().join(".exomonad/runtime-session.json");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    assert_eq!(saved["session_id"], session_id.as_str());
+    assert_eq!(saved["runtime"], "claude");
+    // The lead is never resumed by exomonad: nothing is recorded for it.
+    let lead = common::repo();
+    hook(
+        lead.path(),
+        "SessionStart",
+        &payload,
+        &[("EXOMONAD_ROLE", "lead")],
+    );
+    assert!(!lead.path().join(".exomonad/runtime-session.json").exists());
+    // Recording never dirties the worktree (the Stop policy reads git status).
+    let status = std::process::Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "");
+}
