@@ -153,3 +153,27 @@ fn a_pipe_released_without_an_answer_is_asked_again() {
     );
     assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "2");
 }
+
+#[test]
+fn the_ask_human_mcp_tool_gets_the_answer_as_its_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = fake_zellij(
+        dir.path(),
+        r#"echo '{"status":"submitted","id":"lead-42-3","values":{"env":"prod"}}'"#,
+    );
+    let call = json!({"agent_id": "lead", "role": "lead", "name": "ask_human",
+        "call_id": "lead-42-3",
+        "arguments": {"title": "Deploy where?", "timeout_secs": 5, "fields": [
+            {"name": "env", "label": "Environment", "kind": "choice", "options": ["staging", "prod"]}]}});
+    let mut g = guest(dir.path(), Some("s1"), Some(bin));
+    let result: exomonad_protocol::tools::ToolResult = g.call_json("mcp_call_tool", &call).unwrap();
+    assert!(!result.is_error, "{}", result.text());
+    assert_eq!(
+        result.structured_content.unwrap()["values"],
+        json!({"env": "prod"})
+    );
+    // The form the dashboard got: the call id as its id, the agent as the asker.
+    let calls = std::fs::read_to_string(dir.path().join("calls.log")).unwrap();
+    assert!(calls.contains(r#""id":"lead-42-3""#), "{calls}");
+    assert!(calls.contains(r#""agent_id":"lead""#), "{calls}");
+}
