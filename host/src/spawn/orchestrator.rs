@@ -109,6 +109,29 @@ impl Orchestrator {
         })
     }
 
+    /// Fails when the program a worker pane would run is not on `PATH` (the tab would only
+    /// show "command not found"), before any worktree is made.
+    fn check_agent_program(&self, kind: AgentKind) -> Result<(), AbiError> {
+        let probe = launch::agent_command(&Launch {
+            kind,
+            worker_command: self.config.worker_command.as_deref(),
+            worktree: &self.project_dir,
+            agent_id: &naming::agent_id(1),
+            prompt: "probe",
+            resume: None,
+        })
+        .map_err(|e| err(ErrorCode::BadInput, e.to_string()))?;
+        which::which(&probe.program).map(drop).map_err(|_| {
+            err(
+                ErrorCode::Unsupported,
+                format!(
+                    "the worker command `{}` is not on PATH: install it, or set `worker_command` (or `worker_agent`) in .exomonad/config.toml",
+                    probe.program
+                ),
+            )
+        })
+    }
+
     /// Open tab ids of the session (`None` when Zellij cannot be asked).
     fn open_tabs(&self) -> Option<HashSet<u64>> {
         let session = self.session.as_deref()?;
@@ -409,6 +432,7 @@ impl Orchestrator {
         progress: &(dyn Fn(&SpawnOutcome) + Sync),
     ) -> Result<SpawnReport, AbiError> {
         self.session()?;
+        self.check_agent_program(request.agent.or(self.config.worker_agent).unwrap_or_default())?;
         let started = std::time::Instant::now();
         let issues = distinct(&request.issues);
         // Issues without a record yet need GitHub: fetch them all at once.
