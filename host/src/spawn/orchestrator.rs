@@ -13,7 +13,7 @@
 //! Issues run in parallel threads; git's worktree changes in this process go one at a time
 //! (git takes repository-wide locks for them). One issue failing never stops the others.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -35,7 +35,7 @@ use super::tab_layout::WorkerTab;
 use crate::agents::Agents;
 use crate::config::Config;
 use crate::events::{EventSink, SessionSink};
-use crate::popup::DashboardTarget;
+use crate::popup::{DashboardTarget, PopupError};
 use crate::services::git;
 use crate::services::github::GitHubService;
 use crate::services::worktree::{self, Base, Ensured};
@@ -46,6 +46,9 @@ pub const ISSUE_LOCK_WAIT: Duration = Duration::from_secs(120);
 
 /// Longest wait for the dashboard's answer to the agents query of `list_agents`.
 pub const DASHBOARD_QUERY_LIMIT: Duration = Duration::from_secs(3);
+
+/// How many times `list_agents` asks the dashboard when no answer comes.
+pub const DASHBOARD_QUERY_ATTEMPTS: u32 = 3;
 
 /// File inside a worker's `.exomonad/` holding its tab's generated layout.
 pub const TAB_LAYOUT_FILE: &str = "tab.kdl";
@@ -132,11 +135,11 @@ impl Orchestrator {
         })
     }
 
-    /// Open tab ids of the session (`None` when Zellij cannot be asked).
-    fn open_tabs(&self) -> Option<HashSet<u64>> {
+    /// Open tabs of the session, id → name (`None` when Zellij cannot be asked).
+    fn open_tabs(&self) -> Option<HashMap<u64, String>> {
         let session = self.session.as_deref()?;
         match self.zellij.list_tabs(session) {
-            Ok(tabs) => Some(tabs.into_iter().map(|t| t.tab_id).collect()),
+            Ok(tabs) => Some(tabs.into_iter().map(|t| (t.tab_id, t.name)).collect()),
             Err(e) => {
                 tracing::warn!("list-tabs: {e}");
                 None
@@ -159,7 +162,7 @@ impl Orchestrator {
         let agent_id = naming::agent_id(number);
         if let Some(mut record) = self.registry.load(&agent_id).map_err(|e| e.to_string())? {
             let open = self.open_tabs().unwrap_or_default();
-            if let Some(tab) = record.tab_id.filter(|t| open.contains(t)) {
+            if let Some(tab) = worker_tab(&record, &open) {
                 self.zellij
                     .focus_tab(session, tab)
                     .map_err(|e| format!("focusing tab {tab}: {e}"))?;
@@ -301,7 +304,7 @@ impl Orchestrator {
         std::fs::write(&layout_file, layout)
             .map_err(|e| format!("writing {}: {e}", layout_file.display()))?;
         self.zellij
-            .new_tab(session, &layout_file)
+            .new_tab_named(session, &layout_file, &tab_name(&names.tab_name))
             .map_err(|e| format!("opening the tab: {e}"))
     }
 
@@ -358,7 +361,9 @@ impl Orchestrator {
             }
         };
         if let (Some(tab), Some(session)) = (record.tab_id, self.session.as_deref())
-            && self.open_tabs().is_some_and(|open| open.contains(&tab))
+            && self
+                .open_tabs()
+                .is_some_and(|open| worker_tab(&record, &open) == Some(tab))
             && let Err(e) = self.zellij.close_tab(session, tab)
         {
             return failed(format!("closing tab {tab}: {e}"));
@@ -407,6 +412,46 @@ impl Orchestrator {
     }
 }
 
+/// [`DashboardTarget::agents`], asked again (up to [`DASHBOARD_QUERY_ATTEMPTS`] times, all
+/// within [`DASHBOARD_QUERY_LIMIT`]) when no answer came: Zellij 0.45.1 releases about one
+/// such pipe in 20 before the dashboard's answer reaches it (the CLI exits 0, printing
+/// nothing).
+fn dashboard_agents(
+    target: &DashboardTarget,
+) -> Result<exomonad_protocol::agents::DashboardAgents, PopupError> {
+    let deadline = std::time::Instant::now() + DASHBOARD_QUERY_LIMIT;
+    let mut attempt = 1;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match target.agents(left) {
+            Err(PopupError::NoDashboard(e))
+                if attempt < DASHBOARD_QUERY_ATTEMPTS && deadline > std::time::Instant::now() =>
+            {
+                tracing::info!("list_agents: no answer from the dashboard ({e}); asking again");
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The tab name as Zellij shows it (what the layout gives it: [`WorkerTab::render`]).
+fn tab_name(name: &str) -> String {
+    naming::remove_controls(name, false)
+}
+
+/// The worker's tab among the session's `open` tabs: its recorded id, when the tab of that
+/// id still has the worker's name. An id alone is not enough: Zellij 0.45 gives a new tab
+/// the highest id + 1, so when the newest tab is closed, the next tab opened (another
+/// worker's, or the user's) gets its id. (A worker's tab renamed by hand counts as gone.)
+fn worker_tab(record: &WorkerRecord, open: &HashMap<u64, String>) -> Option<u64> {
+    let expected =
+        tab_name(&WorkerNames::derive(record.issue, &record.title, Path::new("")).tab_name);
+    record
+        .tab_id
+        .filter(|t| open.get(t).is_some_and(|name| *name == expected))
+}
+
 fn runtime_of(kind: AgentKind) -> exomonad_protocol::Runtime {
     match kind {
         AgentKind::Claude => exomonad_protocol::Runtime::Claude,
@@ -432,7 +477,12 @@ impl Orchestrator {
         progress: &(dyn Fn(&SpawnOutcome) + Sync),
     ) -> Result<SpawnReport, AbiError> {
         self.session()?;
-        self.check_agent_program(request.agent.or(self.config.worker_agent).unwrap_or_default())?;
+        self.check_agent_program(
+            request
+                .agent
+                .or(self.config.worker_agent)
+                .unwrap_or_default(),
+        )?;
         let started = std::time::Instant::now();
         let issues = distinct(&request.issues);
         // Issues without a record yet need GitHub: fetch them all at once.
@@ -541,7 +591,7 @@ impl Agents for Orchestrator {
         let open = self.open_tabs();
         let dashboard: HashMap<String, String> =
             DashboardTarget::new(self.zellij.clone(), self.session.clone())
-                .and_then(|d| d.agents(DASHBOARD_QUERY_LIMIT))
+                .and_then(|d| dashboard_agents(&d))
                 .map(|a| {
                     a.agents
                         .into_iter()
@@ -563,7 +613,7 @@ impl Agents for Orchestrator {
                         let exists = r.worktree.is_dir();
                         WorkerStatus {
                             worker: r.to_ref(),
-                            tab_open: matches!((open, r.tab_id), (Some(o), Some(t)) if o.contains(&t)),
+                            tab_open: open.as_ref().is_some_and(|o| worker_tab(r, o).is_some()),
                             dashboard_state: dashboard.get(r.agent_id.as_str()).cloned(),
                             dirty_files: exists
                                 .then(|| git::dirty_files(&r.worktree).ok())
