@@ -7,7 +7,8 @@
 //! asks for credentials on the terminal (`GIT_TERMINAL_PROMPT=0`). Read-only commands run
 //! with `GIT_OPTIONAL_LOCKS=0`, so they never take the index lock from an agent's own git.
 //! Nothing here ever deletes a commit: a removed worktree leaves its branch, and a branch is
-//! only deleted with `git branch -d`, which git refuses for work not merged anywhere.
+//! only deleted when every commit of it is on another branch or remote-tracking ref
+//! ([`delete_branch_without_unique_commits`]) or with `git branch -d` ([`delete_branch`]).
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
@@ -635,6 +636,55 @@ pub fn remove_worktree(
     git(project, &args, Access::Write, WRITE_LIMIT)?;
     git(project, &["worktree", "prune"], Access::Write, READ_LIMIT)?;
     Ok(Removal::Removed)
+}
+
+/// Deletes local branch `branch` when none of its commits exists only there
+/// ([`unique_commits`] is empty), whether or not HEAD has them: a worker's branch starts at
+/// origin's latest default branch, usually ahead of the main checkout, so `git branch -d`
+/// (see [`delete_branch`]) refuses it even when the worker added nothing. Returns whether it
+/// was deleted.
+///
+/// Safe against a moving branch: git deletes the ref only if it still points at the commit
+/// that was checked (`git update-ref -d <ref> <commit>`). A branch checked out in a worktree
+/// is never deleted.
+///
+/// # Errors
+/// [`WorktreeError::NoSuchBranch`]; [`WorktreeError::Failed`] when the branch has commits
+/// that exist nowhere else, is checked out, or git fails.
+pub fn delete_branch_without_unique_commits(
+    project: &Path,
+    branch: &str,
+) -> Result<(), WorktreeError> {
+    let own = format!("refs/heads/{branch}");
+    let refuse = |why: String| WorktreeError::Failed {
+        args: format!("update-ref -d {own}"),
+        stderr: why,
+    };
+    let tip = resolve_commit(project, &own)?
+        .ok_or_else(|| WorktreeError::NoSuchBranch(branch.to_owned()))?;
+    let unique = unique_commits(project, branch)?;
+    if !unique.is_empty() {
+        return Err(refuse(format!(
+            "{} commit(s) of {branch} exist nowhere else",
+            unique.len()
+        )));
+    }
+    if let Some(wt) = list_worktrees(project)?
+        .into_iter()
+        .find(|w| w.branch.as_deref() == Some(branch))
+    {
+        return Err(refuse(format!(
+            "{branch} is checked out in {}",
+            wt.path.display()
+        )));
+    }
+    git(
+        project,
+        &["update-ref", "-d", own.as_str(), tip.as_str()],
+        Access::Write,
+        READ_LIMIT,
+    )
+    .map(drop)
 }
 
 /// Deletes local branch `branch` with `git branch -d`, which git refuses when the branch is

@@ -377,7 +377,10 @@ impl Orchestrator {
                 return failed(format!("tab closed; removing the worktree: {e}"));
             }
             if delete_branch
-                && let Err(e) = worktree::delete_branch(&self.project_dir, &record.branch)
+                && let Err(e) = worktree::delete_branch_without_unique_commits(
+                    &self.project_dir,
+                    &record.branch,
+                )
             {
                 tracing::warn!("cleanup {agent_id}: branch {} kept: {e}", record.branch);
             }

@@ -33,8 +33,8 @@ pub struct CleanupFacts<'a> {
 pub enum CleanupVerdict {
     /// Remove the worktree (and its tab and record).
     Remove {
-        /// Whether the branch may be deleted too (with `git branch -d`): only when none of
-        /// its commits exists only there.
+        /// Whether the branch may be deleted too: only when none of its commits exists only
+        /// there (`crate::services::worktree::delete_branch_without_unique_commits`).
         delete_branch: bool,
         /// What a forced cleanup loses or keeps, for people (empty when nothing is at
         /// stake).
