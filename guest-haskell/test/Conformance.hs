@@ -122,6 +122,8 @@ runVector (Object v) =
       (result, st) = case export of
         "handle_hook" -> let (o, s) = runScripted (handleHookBytes input) st0 in (Just o, s)
         "ask_human" -> let (o, s) = runScripted (askHumanBytes input) st0 in (Just o, s)
+        "mcp_call_tool" -> let (o, s) = runScripted (callToolBytes input) st0 in (Just o, s)
+        "mcp_list_tools" -> (Just (listToolsBytes input), st0)
         "abi_version" -> (Just abiVersion, st0)
         _ -> (Nothing, st0) -- no such export: the call fails
       missing = case stExpected st of

@@ -7,6 +7,8 @@ module Exomonad.Guest.Core
   , abiVersion
   , handleHookBytes
   , askHumanBytes
+  , listToolsBytes
+  , callToolBytes
   ) where
 
 import Data.Aeson (Value (..), eitherDecodeStrict', object, (.=))
@@ -19,6 +21,7 @@ import Exomonad.Guest.Effect
 import Exomonad.Guest.Form (validateRequest)
 import Exomonad.Guest.Json
 import Exomonad.Guest.Policy
+import Exomonad.Guest.Tools (callTool, listTools, parseToolCall, parseToolsContext)
 
 -- | The name @abi_version@ reports.
 guestName :: Text
@@ -62,3 +65,18 @@ askHumanBytes input = case decode input >>= request of
       | Just (String s) <- KM.lookup "status" o
       , s `elem` ["submitted", "cancelled", "timed_out", "rejected"] = Right v
     checkReply _ = Left (AbiError HostFunction "host function ui_popup answered something that is not a FormReply")
+
+-- | The @mcp_list_tools@ export: the tools an agent of the given role sees (MCP
+-- @tools/list@). Input that is not a @ToolsContext@ is @bad_input@.
+listToolsBytes :: B.ByteString -> B.ByteString
+listToolsBytes input = case decode input >>= parseToolsContext of
+  Left e -> errEnvelope (AbiError BadInput ("mcp_list_tools input is not a ToolsContext: " <> e))
+  Right ctx -> okEnvelope (listTools ctx)
+
+-- | The @mcp_call_tool@ export (MCP @tools/call@): a @ToolResult@ (a failing tool is one with
+-- @is_error: true@), or @not_found@ for a tool the caller does not have, or @bad_input@ for
+-- input that is not a @ToolCall@.
+callToolBytes :: MonadHost m => B.ByteString -> m B.ByteString
+callToolBytes input = case decode input >>= parseToolCall of
+  Left e -> pure (errEnvelope (AbiError BadInput ("mcp_call_tool input is not a ToolCall: " <> e)))
+  Right call -> either errEnvelope okEnvelope <$> callTool call
