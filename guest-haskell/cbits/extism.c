@@ -25,6 +25,14 @@ USER("git_get_branch") extern uint64_t host_git_get_branch(uint64_t);
 USER("git_get_dirty_files") extern uint64_t host_git_get_dirty_files(uint64_t);
 USER("git_get_recent_commits") extern uint64_t host_git_get_recent_commits(uint64_t);
 USER("ui_popup") extern uint64_t host_ui_popup(uint64_t);
+USER("git_get_remote_url") extern uint64_t host_git_get_remote_url(uint64_t);
+USER("fs_read_file") extern uint64_t host_fs_read_file(uint64_t);
+USER("github_list_issues") extern uint64_t host_github_list_issues(uint64_t);
+USER("github_get_issue") extern uint64_t host_github_get_issue(uint64_t);
+USER("github_list_prs") extern uint64_t host_github_list_prs(uint64_t);
+USER("agents_spawn") extern uint64_t host_agents_spawn(uint64_t);
+USER("agents_cleanup") extern uint64_t host_agents_cleanup(uint64_t);
+USER("agents_list") extern uint64_t host_agents_list(uint64_t);
 
 uint64_t exo_input_length(void) { return extism_input_length(); }
 
@@ -76,6 +84,14 @@ uint64_t exo_call_host(uint32_t which, uint64_t offs) {
   case 3: return host_git_get_dirty_files(offs);
   case 4: return host_git_get_recent_commits(offs);
   case 5: return host_ui_popup(offs);
+  case 6: return host_git_get_remote_url(offs);
+  case 7: return host_fs_read_file(offs);
+  case 8: return host_github_list_issues(offs);
+  case 9: return host_github_get_issue(offs);
+  case 10: return host_github_list_prs(offs);
+  case 11: return host_agents_spawn(offs);
+  case 12: return host_agents_cleanup(offs);
+  case 13: return host_agents_list(offs);
   default: return 0;
   }
 }

@@ -60,9 +60,15 @@ instance MonadHost Extism where
     where
       hostErr n m = AbiError HostFunction ("host function " <> n <> " failed: " <> m)
 
--- | Host functions by name, numbered as in @exo_call_host@.
+-- | Host functions by name, numbered as in @exo_call_host@ (the order of @host_fns::ALL@).
 hostFns :: [(Text, Word32)]
-hostFns = zip ["log", "emit_event", "git_get_branch", "git_get_dirty_files", "git_get_recent_commits", "ui_popup"] [0 ..]
+hostFns =
+  zip
+    [ "log", "emit_event", "git_get_branch", "git_get_dirty_files", "git_get_recent_commits", "ui_popup"
+    , "git_get_remote_url", "fs_read_file", "github_list_issues", "github_get_issue", "github_list_prs"
+    , "agents_spawn", "agents_cleanup", "agents_list"
+    ]
+    [0 ..]
 
 readInput :: IO B.ByteString
 readInput = do
@@ -87,12 +93,20 @@ handleHook = guarded (readInput >>= runExtism . handleHookBytes)
 askHuman :: IO Int32
 askHuman = guarded (readInput >>= runExtism . askHumanBytes)
 
+mcpListTools :: IO Int32
+mcpListTools = guarded (listToolsBytes <$> readInput)
+
+mcpCallTool :: IO Int32
+mcpCallTool = guarded (readInput >>= runExtism . callToolBytes)
+
 abiVersionExport :: IO Int32
 abiVersionExport = guarded (pure abiVersion)
 
 foreign export ccall "handle_hook" handleHook :: IO Int32
 foreign export ccall "ask_human" askHuman :: IO Int32
 foreign export ccall "abi_version" abiVersionExport :: IO Int32
+foreign export ccall "mcp_list_tools" mcpListTools :: IO Int32
+foreign export ccall "mcp_call_tool" mcpCallTool :: IO Int32
 
 -- | Unused in reactor mode (@-no-hs-main@); required by the executable component.
 main :: IO ()
