@@ -133,11 +133,30 @@ impl Zellij {
     ///
     /// # Errors
     /// [`ZellijError`] when it cannot start, times out, or exits non-zero.
+    ///
+    /// Run again (up to [`SESSION_LOOKUP_ATTEMPTS`] times in all, within `limit`) when the
+    /// CLI gave up before reaching the session ([`never_reached_session`]).
     pub fn run(&self, args: &[&str], limit: Duration) -> Result<String, ZellijError> {
-        let mut cmd = self.command();
-        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let child = self.spawn(&mut cmd)?;
-        wait_bounded(child, &args.join(" "), limit)
+        let deadline = Instant::now() + limit;
+        let mut attempt = 1;
+        loop {
+            let mut cmd = self.command();
+            cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+            let child = self.spawn(&mut cmd)?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            match wait_bounded(child, &args.join(" "), left) {
+                Err(ZellijError::Failed { ref stderr, .. })
+                    if never_reached_session(stderr)
+                        && attempt < SESSION_LOOKUP_ATTEMPTS
+                        && Instant::now() + LOOKUP_RETRY_PAUSE < deadline =>
+                {
+                    tracing::info!("`zellij {}`: {stderr}; asking again", args.join(" "));
+                    std::thread::sleep(LOOKUP_RETRY_PAUSE);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Lists sessions, live and exited. No sessions at all is an empty list.
@@ -292,33 +311,117 @@ impl Zellij {
         session: &str,
         plugin_url: Option<&str>,
     ) -> Result<EventPipe, ZellijError> {
-        let mut cmd = self.command();
-        cmd.args(["--session", session, "pipe", "--name", EVENT_PIPE]);
+        let mut args: Vec<String> = ["--session", session, "pipe", "--name", EVENT_PIPE]
+            .map(str::to_owned)
+            .to_vec();
         if let Some(url) = plugin_url {
-            cmd.args(["--plugin", url]);
+            args.extend(["--plugin".to_owned(), url.to_owned()]);
         }
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = self.spawn(&mut cmd)?;
-        let stdin = child.stdin.take();
-        Ok(EventPipe {
-            child,
-            stdin,
-            started: Instant::now(),
-        })
+        EventPipe::start(self.clone(), args, String::new(), 0, Instant::now())
     }
 }
 
+/// How many times a Zellij CLI run that never reached the session
+/// ([`never_reached_session`]) is started in all.
+pub const SESSION_LOOKUP_ATTEMPTS: u32 = 3;
+
+/// Pause before starting such a run again.
+const LOOKUP_RETRY_PAUSE: Duration = Duration::from_millis(30);
+
+/// Whether a Zellij CLI that failed with `stderr` gave up before reaching the session, so
+/// that it sent nothing and running it again is safe. Zellij 0.45.1 first checks every
+/// session's socket (connect, ask for its status); under load that check fails now and then
+/// for a live session, and the CLI says `There is no active session!` (or, with other
+/// sessions around, `Session 'S' not found. …`). Seen in the e2e spawn test: hooks' events
+/// lost, `list-tabs` failing.
+pub fn never_reached_session(stderr: &str) -> bool {
+    let stderr = stderr.trim_start();
+    stderr.starts_with("There is no active session!")
+        || (stderr.starts_with("Session '") && stderr.contains("' not found."))
+}
+
 /// An open `zellij pipe` carrying [`AgentEvent`]s, one JSON line each.
+///
+/// When the CLI gives up before reaching the session ([`never_reached_session`]), another is
+/// started (up to [`SESSION_LOOKUP_ATTEMPTS`] in all) and sent every line so far: none of
+/// them had arrived, so they still arrive once each, in order.
 #[derive(Debug)]
 pub struct EventPipe {
     child: Child,
     stdin: Option<ChildStdin>,
     started: Instant,
+    zellij: Zellij,
+    args: Vec<String>,
+    /// Every line sent so far.
+    sent: String,
+    /// How many CLIs were started.
+    starts: u32,
 }
 
 impl EventPipe {
+    /// Starts the CLI (one more of `starts`) and writes `sent` to it.
+    fn start(
+        zellij: Zellij,
+        args: Vec<String>,
+        sent: String,
+        starts: u32,
+        started: Instant,
+    ) -> Result<Self, ZellijError> {
+        let mut cmd = zellij.command();
+        cmd.args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = zellij.spawn(&mut cmd)?;
+        let mut stdin = child.stdin.take();
+        if let Some(pipe) = stdin.as_mut().filter(|_| !sent.is_empty()) {
+            // A failure shows in the next send or in finish.
+            let _ = pipe.write_all(sent.as_bytes()).and_then(|()| pipe.flush());
+        }
+        Ok(Self {
+            child,
+            stdin,
+            started,
+            zellij,
+            args,
+            sent,
+            starts: starts + 1,
+        })
+    }
+
+    /// After a failed write (the CLI is gone): when it never reached the session, starts
+    /// another with everything sent so far; returns whether it did.
+    fn start_again_if_lost(&mut self) -> bool {
+        drop(self.stdin.take());
+        let status = self.child.wait_timeout(Duration::from_secs(1));
+        let mut stderr = String::new();
+        if let (Ok(Some(status)), Some(pipe)) = (status, self.child.stderr.as_mut()) {
+            if status.success() {
+                return false;
+            }
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        if !never_reached_session(&stderr) || self.starts >= SESSION_LOOKUP_ATTEMPTS {
+            return false;
+        }
+        tracing::info!("`zellij pipe`: {}; sending again", stderr.trim());
+        std::thread::sleep(LOOKUP_RETRY_PAUSE);
+        let sent = std::mem::take(&mut self.sent);
+        match Self::start(
+            self.zellij.clone(),
+            self.args.clone(),
+            sent,
+            self.starts,
+            self.started,
+        ) {
+            Ok(again) => {
+                *self = again;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// Sends one event (one line).
     ///
     /// # Errors
@@ -332,10 +435,15 @@ impl EventPipe {
         })?;
         let mut line = event.to_json();
         line.push('\n');
-        stdin
+        let written = stdin
             .write_all(line.as_bytes())
-            .and_then(|()| stdin.flush())
-            .map_err(ZellijError::Write)
+            .and_then(|()| stdin.flush());
+        self.sent.push_str(&line);
+        match written {
+            Ok(()) => Ok(()),
+            Err(_) if self.start_again_if_lost() => Ok(()),
+            Err(e) => Err(ZellijError::Write(e)),
+        }
     }
 
     /// Closes the pipe and waits for the CLI to deliver and exit, at most until `limit` has
@@ -345,9 +453,31 @@ impl EventPipe {
     /// [`ZellijError::TimedOut`] or [`ZellijError::Failed`] (its stderr says why, e.g. the
     /// session does not exist).
     pub fn finish(mut self, limit: Duration) -> Result<(), ZellijError> {
-        drop(self.stdin.take());
-        let left = limit.saturating_sub(self.started.elapsed());
-        wait_bounded(self.child, "pipe", left).map(drop)
+        loop {
+            drop(self.stdin.take());
+            let left = limit.saturating_sub(self.started.elapsed());
+            let EventPipe {
+                child,
+                zellij,
+                args,
+                sent,
+                starts,
+                started,
+                ..
+            } = self;
+            match wait_bounded(child, "pipe", left) {
+                Err(ZellijError::Failed { ref stderr, .. })
+                    if never_reached_session(stderr)
+                        && starts < SESSION_LOOKUP_ATTEMPTS
+                        && started.elapsed() + LOOKUP_RETRY_PAUSE < limit =>
+                {
+                    tracing::info!("`zellij pipe`: {}; sending again", stderr.trim());
+                    std::thread::sleep(LOOKUP_RETRY_PAUSE);
+                    self = Self::start(zellij, args, sent, starts, started)?;
+                }
+                other => return other.map(drop),
+            }
+        }
     }
 }
 
@@ -417,6 +547,17 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn knows_when_the_cli_never_reached_the_session() {
+        assert!(never_reached_session("There is no active session!\n"));
+        assert!(never_reached_session(
+            "Session 'e2e-1' not found. The following sessions are active:\nother\n"
+        ));
+        assert!(!never_reached_session("Session: \"x\" not found."));
+        assert!(!never_reached_session("No active zellij sessions found."));
+        assert!(!never_reached_session(""));
     }
 
     #[test]
