@@ -656,6 +656,42 @@ impl Sandbox {
         GitRepo::init(self.root().join(name), self.env.clone())
     }
 
+    /// An existing git repository or worktree at `path` (one made by the code under test),
+    /// to run git in with the isolated environment.
+    pub fn git_at(&self, path: impl Into<PathBuf>) -> GitRepo {
+        GitRepo::open(path.into(), self.env.clone())
+    }
+
+    /// Every line of every `*.log` file under T that contains `text`, prefixed with the
+    /// file's name.
+    pub fn log_lines_containing(&self, text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![self.root().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() && entry.file_name() != ".git" => stack.push(path),
+                    Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "log") => {
+                        let text_of = fs::read_to_string(&path).unwrap_or_default();
+                        found.extend(
+                            text_of
+                                .lines()
+                                .filter(|l| l.contains(text))
+                                .map(|l| format!("{}: {l}", path.display())),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
     /// The tails of every `*.log` file under T, for failure messages.
     pub fn log_tails(&self) -> String {
         let mut out = String::new();
@@ -1066,11 +1102,26 @@ impl Zellij {
         self.sandbox.zellij(args)
     }
 
-    /// `zellij -s S action ARGS`.
+    /// `zellij -s S action ARGS`; run again (3 runs in all) when the CLI gave up before
+    /// reaching the session ([`never_reached_session`]: nothing was sent, so it is safe).
     pub fn action(&self, args: &[&str]) -> Output {
         let mut all = vec!["-s", self.session.as_str(), "action"];
         all.extend_from_slice(args);
-        self.zellij(&all)
+        let mut out = self.zellij(&all);
+        for _ in 1..3 {
+            if out.status.success() || !never_reached_session(&String::from_utf8_lossy(&out.stderr))
+            {
+                break;
+            }
+            eprintln!(
+                "zellij action {}: {}; asking again",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            thread::sleep(Duration::from_millis(50));
+            out = self.zellij(&all);
+        }
+        out
     }
 
     /// `zellij -s S action list-panes --json`, parsed (one object per pane, with fields like
@@ -1096,6 +1147,33 @@ impl Zellij {
                 }
                 other => panic!(
                     "list-panes --json did not print a JSON array ({other:?}): {}",
+                    String::from_utf8_lossy(&out.stdout)
+                ),
+            }
+        }
+    }
+
+    /// `zellij -s S action list-tabs --json`, parsed (one object per tab; 0.45.1 gives
+    /// `tab_id`, `position`, `name`, `active`, ...). Asked again (for up to 5 s) when it prints
+    /// nothing, as [`Zellij::list_panes`] does.
+    pub fn list_tabs(&self) -> Vec<Value> {
+        let start = Instant::now();
+        loop {
+            let out = self.action(&["list-tabs", "--json"]);
+            assert!(
+                out.status.success(),
+                "list-tabs failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            match serde_json::from_slice::<Value>(&out.stdout) {
+                Ok(Value::Array(tabs)) => return tabs,
+                _ if out.stdout.trim_ascii().is_empty()
+                    && start.elapsed() < Duration::from_secs(5) =>
+                {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                other => panic!(
+                    "list-tabs --json did not print a JSON array ({other:?}): {}",
                     String::from_utf8_lossy(&out.stdout)
                 ),
             }
@@ -1340,6 +1418,61 @@ impl GitRepo {
         repo
     }
 
+    /// An existing repository (or worktree) at `path`; nothing is run.
+    pub fn open(path: PathBuf, env: IsolatedEnv) -> Self {
+        GitRepo { path, env }
+    }
+
+    /// Makes a new bare repository at `bare` this repository's `origin`: pushes `main` to it
+    /// (tracking it), and sets `origin/HEAD` to `origin/main`. Returns the bare repository.
+    pub fn add_bare_origin(&self, bare: &Path) -> GitRepo {
+        fs::create_dir_all(bare).expect("create the bare repository's directory");
+        let origin = GitRepo::open(bare.to_path_buf(), self.env.clone());
+        origin.git(&["init", "-q", "--bare", "-b", "main"]);
+        self.git(&["remote", "add", "origin", &bare.to_string_lossy()]);
+        self.git(&["push", "-q", "-u", "origin", "main"]);
+        self.git(&["remote", "set-head", "origin", "main"]);
+        origin
+    }
+
+    /// `git clone -q SOURCE PATH`, with the same local identity as [`GitRepo::init`].
+    pub fn clone_of(source: &Path, path: PathBuf, env: IsolatedEnv) -> GitRepo {
+        let parent = path
+            .parent()
+            .expect("a clone path has a parent")
+            .to_path_buf();
+        fs::create_dir_all(&parent).expect("create the clone's parent directory");
+        git_in(
+            &env,
+            &parent,
+            &[
+                "clone",
+                "-q",
+                &source.to_string_lossy(),
+                &path.to_string_lossy(),
+            ],
+        );
+        let repo = GitRepo { path, env };
+        repo.git(&["config", "user.name", "e2e test"]);
+        repo.git(&["config", "user.email", "e2e@example.invalid"]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo
+    }
+
+    /// The full hash `rev` names (`git rev-parse --verify REV^{commit}`).
+    pub fn rev_parse(&self, rev: &str) -> String {
+        self.git(&["rev-parse", "--verify", &format!("{rev}^{{commit}}")])
+            .trim()
+            .to_string()
+    }
+
+    /// The checked-out branch (`git symbolic-ref --short HEAD`).
+    pub fn current_branch(&self) -> String {
+        self.git(&["symbolic-ref", "--short", "HEAD"])
+            .trim()
+            .to_string()
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -1577,6 +1710,16 @@ fn key_name(c: char) -> String {
 // ---------------------------------------------------------------------------------------------
 // Misc
 // ---------------------------------------------------------------------------------------------
+
+/// Whether a Zellij CLI that failed with `stderr` gave up before reaching the session (so it
+/// sent nothing). Zellij 0.45.1 first checks every session's socket; under load that check
+/// fails now and then for a live session, and the CLI says `There is no active session!` (or,
+/// with other sessions around, `Session 'S' not found. …`).
+pub fn never_reached_session(stderr: &str) -> bool {
+    let stderr = stderr.trim_start();
+    stderr.starts_with("There is no active session!")
+        || (stderr.starts_with("Session '") && stderr.contains("' not found."))
+}
 
 /// The uid of this process (for Zellij's shared log directory, /tmp/zellij-<uid>).
 pub fn uid() -> u32 {
