@@ -161,7 +161,11 @@ impl Orchestrator {
             .map_err(|e| e.to_string())?;
         let agent_id = naming::agent_id(number);
         if let Some(mut record) = self.registry.load(&agent_id).map_err(|e| e.to_string())? {
-            let open = self.open_tabs().unwrap_or_default();
+            // Not knowing the tabs is not "the tab is gone": resuming would start a second
+            // agent in the same worktree.
+            let open = self.open_tabs().ok_or_else(|| {
+                format!("cannot list the tabs of session {session} to see whether {agent_id} still runs (see the log)")
+            })?;
             if let Some(tab) = worker_tab(&record, &open) {
                 self.zellij
                     .focus_tab(session, tab)
