@@ -841,3 +841,98 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
     }
     eprintln!("done after {:?}", started.elapsed());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Benchmark (benches/spawn.sh)
+// ---------------------------------------------------------------------------------------------
+
+/// Wall time of `exomonad spawn` for 10 and 20 issues with a no-op agent (`true`), median of
+/// `EXOMONAD_BENCH_RUNS` (default 5) runs each, with where the time went (the orchestrator's
+/// `spawn timing:` log line: GitHub, git fetch + base, worktrees + tabs). Each run starts
+/// from nothing (`cleanup --force` of the previous run's workers, outside the timing).
+#[test]
+#[ignore = "a benchmark: run it with benches/spawn.sh"]
+fn spawn_wall_time_benchmark() {
+    let runs: usize = std::env::var("EXOMONAD_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let rt = github_mock::runtime();
+    let github = rt.block_on(async {
+        let server = MockServer::start().await;
+        for n in 1..=20u64 {
+            let c = IssueCase {
+                number: n,
+                title: "Make the frobnicator faster under load",
+                branch: "",
+                tab_name: "",
+            };
+            Mock::given(method("GET"))
+                .and(path(format!("/repos/{OWNER}/{REPO}/issues/{n}")))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .insert_header("content-type", "application/json; charset=utf-8")
+                        .set_body_json(issue_json(&server, &c)),
+                )
+                .mount(&server)
+                .await;
+        }
+        server
+    });
+    let sandbox = Sandbox::new();
+    let project_repo = sandbox.git_project("project");
+    project_repo.add_bare_origin(&sandbox.root().join("origin.git"));
+    let project = project_repo.path().canonicalize().unwrap();
+    fs::create_dir_all(project.join(".exomonad")).unwrap();
+    fs::write(project.join(".exomonad/.gitignore"), "*\n").unwrap();
+    fs::write(
+        project.join(".exomonad/config.toml"),
+        "worker_command = \"true\"\n",
+    )
+    .unwrap();
+    let z = Zellij::start_exomonad_init(sandbox, &project);
+    let lead = Lead {
+        z: &z,
+        project: project.clone(),
+        api_url: github.uri(),
+    };
+    let mut report = Vec::new();
+    for size in [10u64, 20] {
+        let issues: Vec<u64> = (1..=size).collect();
+        let mut walls = Vec::new();
+        for run in 0..runs {
+            let started = Instant::now();
+            let (r, results) = lead.spawn(&issues);
+            let wall = started.elapsed();
+            r.assert_success();
+            assert_eq!(results.len(), size as usize);
+            assert!(
+                results.iter().all(|o| o["status"] == "spawned"),
+                "{results:?}"
+            );
+            let timing = z
+                .sandbox()
+                .log_lines_containing("spawn timing:")
+                .pop()
+                .unwrap_or_default();
+            eprintln!("spawn {size} run {run}: {} ms; {timing}", wall.as_millis());
+            walls.push(wall.as_millis());
+            let args: Vec<String> = ["cleanup".to_owned(), "--force".to_owned()]
+                .into_iter()
+                .chain(issues.iter().map(u64::to_string))
+                .collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            lead.run(&args).assert_success();
+        }
+        walls.sort_unstable();
+        report.push(format!(
+            "spawn {size} issues: median {} ms (min {}, max {}) over {runs} runs",
+            walls[walls.len() / 2],
+            walls[0],
+            walls[walls.len() - 1]
+        ));
+    }
+    for line in report {
+        println!("{line}");
+    }
+}
