@@ -40,6 +40,10 @@ fn main() {
     };
     for (built, embedded) in FILES {
         let from = source_dir.join(built);
+        // A prebuilt file that changes (a fresh guest build) must be embedded again.
+        if env::var_os("EXOMONAD_WASM_DIR").is_some() {
+            println!("cargo:rerun-if-changed={}", from.display());
+        }
         std::fs::copy(&from, out_dir.join(embedded))
             .unwrap_or_else(|e| panic!("copying {}: {e}", from.display()));
     }
