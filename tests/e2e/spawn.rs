@@ -915,7 +915,31 @@ fn spawn_wall_time_benchmark() {
                 .log_lines_containing("spawn timing:")
                 .pop()
                 .unwrap_or_default();
-            eprintln!("spawn {size} run {run}: {} ms; {timing}", wall.as_millis());
+            // Per issue: `spawn #N: worktree X ms (git), files+tab Y ms (zellij)`.
+            let per_issue: Vec<(u64, u64)> = z
+                .sandbox()
+                .log_lines_containing("ms (zellij)")
+                .iter()
+                .rev()
+                .take(size as usize)
+                .filter_map(|l| {
+                    let num = |after: &str| -> Option<u64> {
+                        let rest = &l[l.find(after)? + after.len()..];
+                        rest.split(' ').next()?.parse().ok()
+                    };
+                    Some((num("worktree ")?, num("files+tab ")?))
+                })
+                .collect();
+            let median = |mut v: Vec<u64>| {
+                v.sort_unstable();
+                v.get(v.len() / 2).copied().unwrap_or(0)
+            };
+            eprintln!(
+                "spawn {size} run {run}: {} ms; per issue median git {} ms, zellij {} ms; {timing}",
+                wall.as_millis(),
+                median(per_issue.iter().map(|p| p.0).collect()),
+                median(per_issue.iter().map(|p| p.1).collect()),
+            );
             walls.push(wall.as_millis());
             let args: Vec<String> = ["cleanup".to_owned(), "--force".to_owned()]
                 .into_iter()
