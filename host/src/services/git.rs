@@ -176,9 +176,19 @@ pub fn recent_commits(dir: &Path, limit: u32) -> Result<Vec<Commit>, GitError> {
         return Ok(Vec::new());
     }
     let n = format!("-n{limit}");
-    let out = git(dir, &["log", &n, "--format=%H%x1f%s%x1f%an%x1f%aI%x1e"])?;
-    Ok(out
-        .split('\x1e')
+    let format = format!("--format={COMMIT_FORMAT}");
+    let out = git(dir, &["log", &n, &format])?;
+    Ok(parse_commits(&out))
+}
+
+/// The `git log --format` that [`parse_commits`] reads: hash, summary, author name and
+/// author date (ISO 8601), separated by US (0x1f), each commit ended by RS (0x1e), so no
+/// summary can break the parse.
+pub const COMMIT_FORMAT: &str = "%H%x1f%s%x1f%an%x1f%aI%x1e";
+
+/// The commits of `git log --format=`[`COMMIT_FORMAT`] output, in git's order.
+pub fn parse_commits(out: &str) -> Vec<Commit> {
+    out.split('\x1e')
         .filter_map(|rec| {
             let mut f = rec.trim_start_matches('\n').split('\x1f');
             Some(Commit {
@@ -188,7 +198,7 @@ pub fn recent_commits(dir: &Path, limit: u32) -> Result<Vec<Commit>, GitError> {
                 time: f.next()?.trim().to_owned(),
             })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

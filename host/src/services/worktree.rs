@@ -19,6 +19,7 @@ use std::time::Duration;
 use exomonad_protocol::abi::Commit;
 use wait_timeout::ChildExt;
 
+use crate::services::git;
 use crate::spawn::naming::WorkerNames;
 
 /// Time limit of read-only git commands.
@@ -538,9 +539,10 @@ pub fn unique_commits(project: &Path, branch: &str) -> Result<Vec<Commit>, Workt
         .filter(|r| !r.is_empty() && *r != own)
         .map(|r| format!("^{r}\n"))
         .collect();
+    let format = format!("--format={}", git::COMMIT_FORMAT);
     let args: [&OsStr; 4] = [
         "log".as_ref(),
-        "--format=%H%x1f%s%x1f%an%x1f%aI%x1e".as_ref(),
+        format.as_ref(),
         own.as_ref(),
         "--stdin".as_ref(),
     ];
@@ -551,19 +553,7 @@ pub fn unique_commits(project: &Path, branch: &str) -> Result<Vec<Commit>, Workt
             stderr: out.stderr,
         });
     }
-    Ok(out
-        .stdout
-        .split('\x1e')
-        .filter_map(|rec| {
-            let mut f = rec.trim_start_matches('\n').split('\x1f');
-            Some(Commit {
-                hash: f.next().filter(|h| !h.is_empty())?.to_owned(),
-                summary: f.next()?.to_owned(),
-                author: f.next()?.to_owned(),
-                time: f.next()?.trim().to_owned(),
-            })
-        })
-        .collect())
+    Ok(git::parse_commits(&out.stdout))
 }
 
 /// What [`remove_worktree`] did.
