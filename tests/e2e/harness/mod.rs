@@ -1130,50 +1130,36 @@ impl Zellij {
     /// Asked again (for up to 5 s) when it prints nothing: right after a session starts, Zellij
     /// 0.45.1 answered once with empty output and exit 0 (seen in a CI run).
     pub fn list_panes(&self) -> Vec<Value> {
-        let start = Instant::now();
-        loop {
-            let out = self.action(&["list-panes", "--json", "--all"]);
-            assert!(
-                out.status.success(),
-                "list-panes failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            match serde_json::from_slice::<Value>(&out.stdout) {
-                Ok(Value::Array(panes)) => return panes,
-                _ if out.stdout.trim_ascii().is_empty()
-                    && start.elapsed() < Duration::from_secs(5) =>
-                {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                other => panic!(
-                    "list-panes --json did not print a JSON array ({other:?}): {}",
-                    String::from_utf8_lossy(&out.stdout)
-                ),
-            }
-        }
+        self.json_list("list-panes", &["list-panes", "--json", "--all"])
     }
 
     /// `zellij -s S action list-tabs --json`, parsed (one object per tab; 0.45.1 gives
     /// `tab_id`, `position`, `name`, `active`, ...). Asked again (for up to 5 s) when it prints
     /// nothing, as [`Zellij::list_panes`] does.
     pub fn list_tabs(&self) -> Vec<Value> {
+        self.json_list("list-tabs", &["list-tabs", "--json"])
+    }
+
+    /// `zellij -s S action ARGS` parsed as a JSON array, asked again (for up to 5 s) while it
+    /// prints nothing; panics naming `what` when it fails or prints anything else.
+    fn json_list(&self, what: &str, args: &[&str]) -> Vec<Value> {
         let start = Instant::now();
         loop {
-            let out = self.action(&["list-tabs", "--json"]);
+            let out = self.action(args);
             assert!(
                 out.status.success(),
-                "list-tabs failed: {}",
+                "{what} failed: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
             match serde_json::from_slice::<Value>(&out.stdout) {
-                Ok(Value::Array(tabs)) => return tabs,
+                Ok(Value::Array(items)) => return items,
                 _ if out.stdout.trim_ascii().is_empty()
                     && start.elapsed() < Duration::from_secs(5) =>
                 {
                     std::thread::sleep(Duration::from_millis(100));
                 }
                 other => panic!(
-                    "list-tabs --json did not print a JSON array ({other:?}): {}",
+                    "{what} --json did not print a JSON array ({other:?}): {}",
                     String::from_utf8_lossy(&out.stdout)
                 ),
             }
