@@ -27,6 +27,18 @@ use github_mock::{TOKEN, json, mount_two_pages, runtime};
 
 const GH_TOKEN_FROM_GH: &str = "gho_FromTheGhCommand0123456789abcd";
 
+/// A mock GitHub that answers every GET with `response`.
+fn answering_every_get(rt: &tokio::runtime::Runtime, response: ResponseTemplate) -> MockServer {
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
 /// An environment with exactly these variables and no `gh`.
 fn env(vars: &[(&str, &str)]) -> GitHubEnv {
     env_gh(vars, None)
@@ -322,12 +334,7 @@ fn unknown_repository_is_not_found() {
 #[test]
 fn bad_credentials_say_so_without_the_token() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(json(401, "bad_credentials.json"))
-            .mount(&server),
-    );
+    let server = answering_every_get(&rt, json(401, "bad_credentials.json"));
     let e = service(&server.uri())
         .list_issues(&list(StateFilter::Open, &[], None))
         .unwrap_err();
@@ -377,13 +384,9 @@ fn rate_limit_says_when_it_resets() {
 #[test]
 fn other_forbidden_carries_githubs_message() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(
-                json(403, "forbidden.json").insert_header("x-ratelimit-remaining", "4999"),
-            )
-            .mount(&server),
+    let server = answering_every_get(
+        &rt,
+        json(403, "forbidden.json").insert_header("x-ratelimit-remaining", "4999"),
     );
     let e = service(&server.uri())
         .list_issues(&list(StateFilter::Open, &[], None))
@@ -397,11 +400,9 @@ fn other_forbidden_carries_githubs_message() {
 #[test]
 fn server_errors_name_the_status() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad gateway</html>"))
-            .mount(&server),
+    let server = answering_every_get(
+        &rt,
+        ResponseTemplate::new(502).set_body_string("<html>Bad gateway</html>"),
     );
     let e = service(&server.uri())
         .list_issues(&list(StateFilter::Open, &[], None))
@@ -647,12 +648,7 @@ fn default_base_builds_an_https_client() {
 #[test]
 fn token_order_and_empty_values() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(200).set_body_string("[]"))
-            .mount(&server),
-    );
+    let server = answering_every_get(&rt, ResponseTemplate::new(200).set_body_string("[]"));
     let cases: [(&[(&str, &str)], &str); 3] = [
         (
             &[("GH_TOKEN", "ghp_first"), ("GITHUB_TOKEN", "ghp_second")],
@@ -733,12 +729,7 @@ fn token_falls_back_to_gh_auth_token_at_the_first_call() {
 #[test]
 fn no_token_anywhere_fails_only_the_call_and_says_what_to_do() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(json(200, "issues_page1.json"))
-            .mount(&server),
-    );
+    let server = answering_every_get(&rt, json(200, "issues_page1.json"));
     // No variables, no gh.
     let gh = GitHubService::new(server.uri(), env(&[]));
     let e = gh
@@ -773,12 +764,7 @@ fn no_token_anywhere_fails_only_the_call_and_says_what_to_do() {
 #[test]
 fn a_token_that_appears_later_is_picked_up() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(json(200, "issues_page1.json"))
-            .mount(&server),
-    );
+    let server = answering_every_get(&rt, json(200, "issues_page1.json"));
     let token: Arc<Mutex<Option<String>>> = Arc::default();
     let t = token.clone();
     let gh = GitHubService::new(
@@ -818,11 +804,9 @@ fn a_token_with_a_newline_inside_is_refused_not_sent() {
 #[test]
 fn a_slow_answer_times_out() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(json(200, "issues_page1.json").set_delay(Duration::from_secs(5)))
-            .mount(&server),
+    let server = answering_every_get(
+        &rt,
+        json(200, "issues_page1.json").set_delay(Duration::from_secs(5)),
     );
     let gh = service(&server.uri()).with_request_timeout(Duration::from_millis(300));
     let started = std::time::Instant::now();
@@ -851,12 +835,7 @@ fn bad_api_url_is_reported_by_the_call() {
 #[test]
 fn debug_never_shows_the_token() {
     let rt = runtime();
-    let server = rt.block_on(MockServer::start());
-    rt.block_on(
-        Mock::given(method("GET"))
-            .respond_with(json(200, "issues_page1.json"))
-            .mount(&server),
-    );
+    let server = answering_every_get(&rt, json(200, "issues_page1.json"));
     let gh = service(&server.uri());
     gh.list_issues(&list(StateFilter::Open, &[], None)).unwrap();
     let debug = format!("{gh:?}");
