@@ -17,7 +17,7 @@ use exomonad_protocol::abi::{
 use exomonad_protocol::agents::{AgentKind, CleanupRequest, SpawnRequest};
 use exomonad_protocol::form::{Field, FormReply, FormRequest, Step};
 use exomonad_protocol::github::{
-    GetIssueRequest, ListIssuesRequest, ListPullsRequest, RepoRef, StateFilter,
+    GetIssueRequest, ListIssuesRequest, ListPullsRequest, NoRepo, RepoRef, StateFilter,
 };
 use exomonad_protocol::tools::{ToolCall, ToolDefinition, ToolList, ToolResult, ToolsContext};
 use schemars::JsonSchema;
@@ -435,29 +435,19 @@ fn repo_of(
     owner: Option<String>,
     repo: Option<String>,
 ) -> Result<RepoRef, ToolResult> {
-    if let (Some(owner), Some(repo)) = (&owner, &repo) {
-        return Ok(RepoRef {
-            owner: owner.clone(),
-            repo: repo.clone(),
-        });
-    }
-    let remote = host
-        .git_get_remote_url(GitRemoteRequest::default())
-        .map_err(failed)?;
-    let parsed = remote.url.as_deref().and_then(RepoRef::from_remote_url);
-    match parsed {
-        Some(from_remote) => Ok(RepoRef {
-            owner: owner.unwrap_or(from_remote.owner),
-            repo: repo.unwrap_or(from_remote.repo),
-        }),
-        None => Err(ToolResult::error(match remote.url {
-            Some(url) => format!(
-                "give `owner` and `repo`: the project's remote `origin` ({url}) is not a GitHub repository URL"
-            ),
-            None => "give `owner` and `repo`: the project has no remote `origin` to take them from"
-                .to_owned(),
-        })),
-    }
+    RepoRef::given_or_remote(owner, repo, || {
+        host.git_get_remote_url(GitRemoteRequest::default())
+            .map(|r| r.url)
+    })
+    .map_err(|e| match e {
+        NoRepo::Lookup(e) => failed(e),
+        NoRepo::NotGitHub(Some(url)) => ToolResult::error(format!(
+            "give `owner` and `repo`: the project's remote `origin` ({url}) is not a GitHub repository URL"
+        )),
+        NoRepo::NotGitHub(None) => ToolResult::error(
+            "give `owner` and `repo`: the project has no remote `origin` to take them from",
+        ),
+    })
 }
 
 /// `ask_human`: the form goes to the person through `ui_popup`; submitted, cancelled and

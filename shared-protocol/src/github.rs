@@ -60,6 +60,46 @@ impl RepoRef {
     }
 }
 
+/// Why [`RepoRef::given_or_remote`] has no repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoRepo<E> {
+    /// Looking up the remote URL failed.
+    Lookup(E),
+    /// There is no such remote (`None`), or its URL (`Some`) is not a GitHub repository's.
+    NotGitHub(Option<String>),
+}
+
+impl RepoRef {
+    /// `owner` and `repo` where given, each missing part taken from the remote URL that
+    /// `remote_url` looks up (`Ok(None)`: no such remote). `remote_url` is called only when a
+    /// part is missing, so a caller that gives both does no I/O.
+    ///
+    /// # Errors
+    /// [`NoRepo::Lookup`] when the lookup fails, [`NoRepo::NotGitHub`] when a part is missing
+    /// and the remote gives none ([`RepoRef::from_remote_url`]).
+    pub fn given_or_remote<E>(
+        owner: Option<String>,
+        repo: Option<String>,
+        remote_url: impl FnOnce() -> Result<Option<String>, E>,
+    ) -> Result<RepoRef, NoRepo<E>> {
+        if let (Some(owner), Some(repo)) = (&owner, &repo) {
+            return Ok(RepoRef {
+                owner: owner.clone(),
+                repo: repo.clone(),
+            });
+        }
+        let url = remote_url().map_err(NoRepo::Lookup)?;
+        let remote = url
+            .as_deref()
+            .and_then(RepoRef::from_remote_url)
+            .ok_or(NoRepo::NotGitHub(url))?;
+        Ok(RepoRef {
+            owner: owner.unwrap_or(remote.owner),
+            repo: repo.unwrap_or(remote.repo),
+        })
+    }
+}
+
 impl fmt::Display for RepoRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.owner, self.repo)
@@ -227,6 +267,32 @@ mod tests {
         ] {
             assert_eq!(RepoRef::from_remote_url(url), None, "{url}");
         }
+    }
+
+    #[test]
+    fn given_parts_win_and_missing_ones_come_from_the_remote() {
+        let never = || -> Result<Option<String>, ()> { panic!("no lookup when both are given") };
+        assert_eq!(
+            RepoRef::given_or_remote(Some("a".into()), Some("b".into()), never),
+            Ok(rr("a", "b").unwrap())
+        );
+        let origin = || Ok::<_, ()>(Some("git@github.com:octo/hello.git".to_owned()));
+        assert_eq!(
+            RepoRef::given_or_remote(None, Some("b".into()), origin),
+            Ok(rr("octo", "b").unwrap())
+        );
+        assert_eq!(
+            RepoRef::given_or_remote(None, None, || Ok::<_, ()>(Some("/srv/x.git".into()))),
+            Err(NoRepo::NotGitHub(Some("/srv/x.git".into())))
+        );
+        assert_eq!(
+            RepoRef::given_or_remote(None, None, || Ok::<_, ()>(None)),
+            Err(NoRepo::NotGitHub(None))
+        );
+        assert_eq!(
+            RepoRef::given_or_remote(Some("a".into()), None, || Err::<Option<String>, _>(7)),
+            Err(NoRepo::Lookup(7))
+        );
     }
 
     #[test]

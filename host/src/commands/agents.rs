@@ -13,7 +13,7 @@ use anyhow::{Context as _, anyhow};
 use exomonad_protocol::agents::{
     AgentKind, CleanupOutcome, CleanupRequest, SpawnOutcome, SpawnRequest,
 };
-use exomonad_protocol::github::RepoRef;
+use exomonad_protocol::github::{NoRepo, RepoRef};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::agents::Agents;
@@ -53,26 +53,15 @@ pub fn repo_or_origin(
     owner: Option<String>,
     repo: Option<String>,
 ) -> anyhow::Result<RepoRef> {
-    if let (Some(owner), Some(repo)) = (&owner, &repo) {
-        return Ok(RepoRef {
-            owner: owner.clone(),
-            repo: repo.clone(),
-        });
-    }
-    let url = git::remote_url(&ctx.project_dir, "origin")?;
-    let origin = url
-        .as_deref()
-        .and_then(RepoRef::from_remote_url)
-        .ok_or_else(|| {
-            anyhow!(
+    RepoRef::given_or_remote(owner, repo, || git::remote_url(&ctx.project_dir, "origin")).map_err(
+        |e| match e {
+            NoRepo::Lookup(e) => anyhow::Error::new(e),
+            NoRepo::NotGitHub(url) => anyhow!(
                 "give --owner and --repo: the project's `origin` ({}) is not a GitHub repository",
                 url.as_deref().unwrap_or("none")
-            )
-        })?;
-    Ok(RepoRef {
-        owner: owner.unwrap_or(origin.owner),
-        repo: repo.unwrap_or(origin.repo),
-    })
+            ),
+        },
+    )
 }
 
 /// What `exomonad spawn` was given.
