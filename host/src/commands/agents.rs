@@ -23,12 +23,13 @@ use crate::services::github::GitHubService;
 use crate::services::zellij::Zellij;
 use crate::spawn::orchestrator::Orchestrator;
 
-/// The orchestrator of the project of `ctx` (the lead's), with GitHub and Zellij from the
-/// environment and this very executable as the workers' hook command and MCP server.
+/// The orchestrator of the project of `ctx` (the lead's), reading issues through `github`,
+/// with Zellij from the environment and this very executable as the workers' hook command
+/// and MCP server.
 ///
 /// # Errors
 /// When this executable's path cannot be found.
-pub fn orchestrator(ctx: &Context) -> anyhow::Result<Orchestrator> {
+pub fn orchestrator(ctx: &Context, github: GitHubService) -> anyhow::Result<Orchestrator> {
     let exe = std::env::current_exe().context("finding the exomonad executable")?;
     let project = ctx
         .project_dir
@@ -38,7 +39,7 @@ pub fn orchestrator(ctx: &Context) -> anyhow::Result<Orchestrator> {
         project,
         ctx.config.clone(),
         ctx.session.clone(),
-        GitHubService::from_process(&ctx.config),
+        github,
         Zellij::from_env(),
         exe,
     ))
@@ -143,7 +144,7 @@ pub fn spawn(ctx: &Context, args: SpawnArgs) -> ExitCode {
                 .map(|p| p.to_string_lossy().into_owned()),
             agent: args.agent,
         };
-        let orchestrator = orchestrator(ctx)?;
+        let orchestrator = orchestrator(ctx, GitHubService::from_process(&ctx.config))?;
         let bars = MultiProgress::new();
         if args.json {
             bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -196,7 +197,9 @@ pub fn spawn(ctx: &Context, args: SpawnArgs) -> ExitCode {
 /// Runs `exomonad list`.
 pub fn list(ctx: &Context, json: bool) -> ExitCode {
     let run = || -> anyhow::Result<bool> {
-        let list = orchestrator(ctx)?.list().map_err(|e| anyhow!(e.message))?;
+        let list = orchestrator(ctx, GitHubService::from_process(&ctx.config))?
+            .list()
+            .map_err(|e| anyhow!(e.message))?;
         if json {
             println!("{}", serde_json::to_string_pretty(&list)?);
             return Ok(true);
@@ -228,7 +231,7 @@ pub fn list(ctx: &Context, json: bool) -> ExitCode {
 /// Runs `exomonad cleanup`.
 pub fn cleanup(ctx: &Context, issues: Vec<u64>, force: bool, json: bool) -> ExitCode {
     let run = || -> anyhow::Result<bool> {
-        let report = orchestrator(ctx)?
+        let report = orchestrator(ctx, GitHubService::from_process(&ctx.config))?
             .cleanup(&CleanupRequest { issues, force })
             .map_err(|e| anyhow!(e.message))?;
         if json {

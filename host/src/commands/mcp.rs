@@ -37,15 +37,18 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let agents: Option<Arc<dyn crate::agents::Agents>> = match super::agents::orchestrator(&ctx) {
-        Ok(o) => Some(Arc::new(o)),
-        Err(e) => {
-            tracing::warn!("mcp-stdio: worker tools unavailable: {e:#}");
-            None
-        }
-    };
+    // One GitHub client (and one token lookup) for the GitHub tools and the worker tools.
+    let github = GitHubService::from_process(&ctx.config);
+    let agents: Option<Arc<dyn crate::agents::Agents>> =
+        match super::agents::orchestrator(&ctx, github.clone()) {
+            Ok(o) => Some(Arc::new(o)),
+            Err(e) => {
+                tracing::warn!("mcp-stdio: worker tools unavailable: {e:#}");
+                None
+            }
+        };
     let services = ToolServices {
-        github: Some(GitHubService::from_process(&ctx.config)),
+        github: Some(github),
         agents,
     };
     match runtime.block_on(serve(
