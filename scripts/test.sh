@@ -21,12 +21,12 @@ run() {
 
 # A full debug build with its test binaries takes several GB; when the disk fills, the linker
 # dies of SIGBUS, which says nothing about the cause. Say it first.
-min_free_gib=8
+min_free_gib=6
 target_dir="${CARGO_TARGET_DIR:-$repo_root/target}"
 mkdir -p "$target_dir"
 free_gib=$(($(df -Pk "$target_dir" | awk 'NR == 2 { print $4 }') / 1024 / 1024))
 if ((free_gib < min_free_gib)); then
-  printf 'warning: only %s GiB free under %s; a full build and test run needs about %s GiB.\n' \
+  printf 'warning: only %s GiB free under %s; a fresh build and test run takes about %s GiB.\n' \
     "$free_gib" "$target_dir" "$min_free_gib" >&2
   printf 'warning: free some space (cargo clean in old checkouts) if the build fails.\n' >&2
 fi

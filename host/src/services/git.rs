@@ -6,8 +6,11 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use exomonad_protocol::abi::{Commit, DirtyFile, DirtyFiles, GitBranch};
+
+use super::process::{self, ProcessError};
 
 /// Errors from running git.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +18,14 @@ pub enum GitError {
     /// git could not be started (not installed, not on `PATH`).
     #[error("could not run git: {0}")]
     Spawn(#[from] std::io::Error),
+    /// git ran longer than `limit` and was killed.
+    #[error("`git {args}` did not finish within {limit:?}; killed it")]
+    TimedOut {
+        /// The arguments, for the message.
+        args: String,
+        /// The limit it ran into.
+        limit: Duration,
+    },
     /// git ran and failed; `stderr` is its message.
     #[error("`git {args}` failed: {stderr}")]
     Failed {
@@ -25,23 +36,34 @@ pub enum GitError {
     },
 }
 
-/// Runs `git -C dir <args>` and returns stdout.
+/// Longest wait for one read-only git command. A hook waits on it, and Claude Code kills a
+/// hook after 60 s; a git that hangs (a lock held by a crashed process, an fsmonitor that
+/// never answers) must fail the one call, not the hook.
+pub const READ_LIMIT: Duration = Duration::from_secs(20);
+
+/// Runs `git -C dir <args>` (at most [`READ_LIMIT`]) and returns stdout.
 fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    let out = Command::new("git")
-        .arg("-C")
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
         .arg(dir)
         .args(args)
         .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("LC_ALL", "C")
-        .stdin(std::process::Stdio::null())
-        .output()?;
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C");
+    let out = process::run(&mut cmd, None, READ_LIMIT).map_err(|e| match e {
+        ProcessError::Spawn(e) => GitError::Spawn(e),
+        ProcessError::TimedOut { limit } => GitError::TimedOut {
+            args: args.join(" "),
+            limit,
+        },
+    })?;
     if !out.status.success() {
         return Err(GitError::Failed {
             args: args.join(" "),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            stderr: out.stderr.trim().to_owned(),
         });
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(out.stdout)
 }
 
 /// The fetch URL of `remote` in the repository at `dir` (`git remote get-url`); `None` when

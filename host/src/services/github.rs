@@ -27,9 +27,8 @@
 //! elsewhere is followed without the token.
 
 use std::fmt;
-use std::io::Read as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,9 +41,9 @@ use exomonad_protocol::names::ENV_GITHUB_API_URL;
 use octocrab::{Octocrab, Page};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use wait_timeout::ChildExt as _;
 
 use crate::config::Config;
+use crate::services::process::{self, ProcessError};
 
 /// The API base URL when neither the environment nor the config names one.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -753,32 +752,15 @@ fn checked_token(token: String, origin: &str) -> Result<String, GitHubError> {
 /// its trimmed stdout; `Err` says why there is none (without the output itself).
 fn gh_token(gh: &std::path::Path, host: &str) -> Result<String, String> {
     let what = format!("`{} auth token --hostname {host}`", gh.display());
-    let mut child = Command::new(gh)
-        .args(["auth", "token", "--hostname", host])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run {what}: {e}"))?;
-    let status = match child.wait_timeout(GH_TIMEOUT) {
-        Ok(Some(status)) => status,
-        Ok(None) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "{what} did not finish within {GH_TIMEOUT:?}; killed it"
-            ));
+    let mut cmd = Command::new(gh);
+    cmd.args(["auth", "token", "--hostname", host]);
+    let done = process::run(&mut cmd, None, GH_TIMEOUT).map_err(|e| match e {
+        ProcessError::Spawn(e) => format!("could not run {what}: {e}"),
+        ProcessError::TimedOut { .. } => {
+            format!("{what} did not finish within {GH_TIMEOUT:?}; killed it")
         }
-        Err(e) => return Err(format!("waiting for {what}: {e}")),
-    };
-    let mut out = String::new();
-    let mut err = String::new();
-    if let Some(mut s) = child.stdout.take() {
-        let _ = s.read_to_string(&mut out);
-    }
-    if let Some(mut s) = child.stderr.take() {
-        let _ = s.read_to_string(&mut err);
-    }
+    })?;
+    let (status, out, err) = (done.status, done.stdout, done.stderr);
     let token = out.trim();
     if !status.success() {
         // gh says e.g. "no oauth token found for github.com"; a failed gh printed no token,

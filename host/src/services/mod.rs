@@ -4,5 +4,6 @@
 pub mod files;
 pub mod git;
 pub mod github;
+pub mod process;
 pub mod worktree;
 pub mod zellij;

@@ -11,15 +11,14 @@
 //! ([`delete_branch_without_unique_commits`]) or with `git branch -d` ([`delete_branch`]).
 
 use std::ffi::{OsStr, OsString};
-use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use exomonad_protocol::abi::Commit;
-use wait_timeout::ChildExt;
 
 use crate::services::git;
+use crate::services::process::{self, ProcessError};
 use crate::spawn::naming::WorkerNames;
 
 /// Time limit of read-only git commands.
@@ -130,64 +129,22 @@ fn run_git(
         .arg(dir)
         .args(args)
         .env("LC_ALL", "C")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env("GIT_TERMINAL_PROMPT", "0");
     if access == Access::Read {
         cmd.env("GIT_OPTIONAL_LOCKS", "0");
     }
-    let mut child = cmd.spawn().map_err(WorktreeError::Spawn)?;
-    // Feed and drain the pipes on their own threads, so a full pipe never stalls git.
-    let feeder = child.stdin.take().zip(stdin).map(|(mut pipe, text)| {
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(text.as_bytes());
-        })
-    });
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut buf);
-            }
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let status = match child.wait_timeout(limit) {
-        Ok(Some(status)) => status,
-        Ok(None) | Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(WorktreeError::TimedOut {
-                args: shown(),
-                limit,
-            });
-        }
-    };
-    if let Some(f) = feeder {
-        let _ = f.join();
+    match process::run(&mut cmd, stdin.map(String::into_bytes), limit) {
+        Ok(done) => Ok(Output {
+            success: done.status.success(),
+            stdout: done.stdout,
+            stderr: done.stderr.trim().to_owned(),
+        }),
+        Err(ProcessError::Spawn(e)) => Err(WorktreeError::Spawn(e)),
+        Err(ProcessError::TimedOut { limit }) => Err(WorktreeError::TimedOut {
+            args: shown(),
+            limit,
+        }),
     }
-    Ok(Output {
-        success: status.success(),
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default().trim().to_owned(),
-    })
 }
 
 /// [`run_git`] that fails unless git exits 0; returns stdout.

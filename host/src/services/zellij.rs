@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use exomonad_protocol::AgentEvent;
 use exomonad_protocol::names::{ENV_ZELLIJ_BIN, EVENT_PIPE};
+
+use super::process;
 use wait_timeout::ChildExt;
 
 /// Errors from running Zellij.
@@ -481,36 +483,21 @@ impl EventPipe {
     }
 }
 
-/// Waits for `child` at most `limit`, killing it on timeout; returns stdout on success.
-fn wait_bounded(mut child: Child, what: &str, limit: Duration) -> Result<String, ZellijError> {
-    let status = match child.wait_timeout(limit) {
-        Ok(Some(status)) => status,
-        Ok(None) | Err(_) => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(ZellijError::TimedOut {
-                what: what.to_owned(),
-                limit,
-            });
-        }
-    };
-    let read = |r: Option<&mut dyn Read>| {
-        let mut s = String::new();
-        if let Some(r) = r {
-            let _ = r.read_to_string(&mut s);
-        }
-        s
-    };
-    let stdout = read(child.stdout.as_mut().map(|r| r as &mut dyn Read));
-    if !status.success() {
-        let stderr = read(child.stderr.as_mut().map(|r| r as &mut dyn Read));
+/// Waits for `child` at most `limit` ([`process::wait`]: its pipes drained meanwhile, killed
+/// on timeout); returns stdout on success.
+fn wait_bounded(child: Child, what: &str, limit: Duration) -> Result<String, ZellijError> {
+    let done = process::wait(child, limit).map_err(|_| ZellijError::TimedOut {
+        what: what.to_owned(),
+        limit,
+    })?;
+    if !done.status.success() {
         return Err(ZellijError::Failed {
             what: what.to_owned(),
-            status,
-            stderr: stderr.trim().to_owned(),
+            status: done.status,
+            stderr: done.stderr.trim().to_owned(),
         });
     }
-    Ok(stdout)
+    Ok(done.stdout)
 }
 
 /// Parses `zellij list-sessions --no-formatting`: one session a line, its name first, then
