@@ -7,7 +7,10 @@
 //!
 //! Arguments are parsed strictly (unknown keys are refused, naming the key), so a typo in an
 //! argument never silently changes what a tool does. Each argument type derives its JSON
-//! Schema with `schemars`, so `tools/list` and the parser cannot disagree.
+//! Schema with `schemars`, so `tools/list` and the parser cannot disagree; the bounds that
+//! schema declares (`minimum`, `maximum`, `minItems`) are checked after parsing, since serde
+//! does not. An error says where the bad value is, as `serde_path_to_error` writes a path:
+//! `invalid arguments for git_log: limit: invalid type: string "ten", expected u32`.
 
 use exomonad_protocol::Role;
 use exomonad_protocol::abi::{
@@ -311,9 +314,9 @@ pub fn call_tool(call: &ToolCall, host: &mut impl Host) -> Result<ToolResult, Ab
         ));
     };
     let result = match tool.name {
-        "git_branch" => args::<PathArgs>(call)
+        "git_branch" => args::<PathArgs>(call, tool)
             .and_then(|a| done(host.git_get_branch(GitRequest { path: a.path }))),
-        "git_status" => args::<PathArgs>(call).and_then(|a| {
+        "git_status" => args::<PathArgs>(call, tool).and_then(|a| {
             let files = host
                 .git_get_dirty_files(GitRequest { path: a.path })
                 .map_err(failed)?
@@ -323,14 +326,14 @@ pub fn call_tool(call: &ToolCall, host: &mut impl Host) -> Result<ToolResult, Ab
                 files,
             }))
         }),
-        "git_log" => args::<GitLogArgs>(call).and_then(|a| {
-            let limit = a.limit.unwrap_or(GIT_LOG_DEFAULT).clamp(1, GIT_LOG_MAX);
+        "git_log" => args::<GitLogArgs>(call, tool).and_then(|a| {
+            let limit = a.limit.unwrap_or(GIT_LOG_DEFAULT);
             done(host.git_get_recent_commits(RecentCommitsRequest {
                 path: a.path,
                 limit,
             }))
         }),
-        "read_file" => args::<ReadFileArgs>(call).and_then(|a| {
+        "read_file" => args::<ReadFileArgs>(call, tool).and_then(|a| {
             let file = host
                 .fs_read_file(ReadFileRequest {
                     path: a.path,
@@ -339,7 +342,7 @@ pub fn call_tool(call: &ToolCall, host: &mut impl Host) -> Result<ToolResult, Ab
                 .map_err(failed)?;
             Ok(file_result(file))
         }),
-        "github_list_issues" => args::<ListIssuesArgs>(call).and_then(|a| {
+        "github_list_issues" => args::<ListIssuesArgs>(call, tool).and_then(|a| {
             let repo = repo_of(host, a.owner, a.repo)?;
             done(host.github_list_issues(ListIssuesRequest {
                 repo,
@@ -348,14 +351,14 @@ pub fn call_tool(call: &ToolCall, host: &mut impl Host) -> Result<ToolResult, Ab
                 limit: a.limit,
             }))
         }),
-        "github_get_issue" => args::<GetIssueArgs>(call).and_then(|a| {
+        "github_get_issue" => args::<GetIssueArgs>(call, tool).and_then(|a| {
             let repo = repo_of(host, a.owner, a.repo)?;
             done(host.github_get_issue(GetIssueRequest {
                 repo,
                 number: a.number,
             }))
         }),
-        "github_list_prs" => args::<ListPrsArgs>(call).and_then(|a| {
+        "github_list_prs" => args::<ListPrsArgs>(call, tool).and_then(|a| {
             let repo = repo_of(host, a.owner, a.repo)?;
             done(host.github_list_prs(ListPullsRequest {
                 repo,
@@ -363,10 +366,7 @@ pub fn call_tool(call: &ToolCall, host: &mut impl Host) -> Result<ToolResult, Ab
                 limit: a.limit,
             }))
         }),
-        "spawn_agents" => args::<SpawnArgs>(call).and_then(|a| {
-            if a.issues.is_empty() {
-                return Err(ToolResult::error("spawn_agents: give at least one issue"));
-            }
+        "spawn_agents" => args::<SpawnArgs>(call, tool).and_then(|a| {
             let repo = repo_of(host, a.owner, a.repo)?;
             done(host.agents_spawn(SpawnRequest {
                 issues: a.issues,
@@ -375,30 +375,71 @@ pub fn call_tool(call: &ToolCall, host: &mut impl Host) -> Result<ToolResult, Ab
                 agent: a.agent,
             }))
         }),
-        "cleanup_agents" => args::<CleanupArgs>(call).and_then(|a| {
-            if a.issues.is_empty() {
-                return Err(ToolResult::error("cleanup_agents: give at least one issue"));
-            }
+        "cleanup_agents" => args::<CleanupArgs>(call, tool).and_then(|a| {
             done(host.agents_cleanup(CleanupRequest {
                 issues: a.issues,
                 force: a.force.unwrap_or(false),
             }))
         }),
-        "list_agents" => args::<NoArgs>(call).and_then(|_| done(host.agents_list())),
-        "ask_human" => args::<AskHumanArgs>(call).and_then(|a| ask_human(call, a, host)),
+        "list_agents" => args::<NoArgs>(call, tool).and_then(|_| done(host.agents_list())),
+        "ask_human" => args::<AskHumanArgs>(call, tool).and_then(|a| ask_human(call, a, host)),
         other => Err(ToolResult::error(format!("{other} has no implementation"))),
     };
     Ok(result.unwrap_or_else(|e| e))
 }
 
 /// Parses the call's arguments (`null` counts as `{}`).
-fn args<T: DeserializeOwned>(call: &ToolCall) -> Result<T, ToolResult> {
+fn args<T: DeserializeOwned>(call: &ToolCall, tool: &Tool) -> Result<T, ToolResult> {
     let value = match &call.arguments {
         Value::Null => json!({}),
         v => v.clone(),
     };
-    serde_json::from_value(value)
-        .map_err(|e| ToolResult::error(format!("invalid arguments for {}: {e}", call.name)))
+    let invalid = |e: &dyn std::fmt::Display| {
+        ToolResult::error(format!("invalid arguments for {}: {e}", call.name))
+    };
+    let parsed = serde_path_to_error::deserialize(&value).map_err(|e| invalid(&e))?;
+    check_bounds(&(tool.schema)(), &value).map_err(|e| invalid(&e))?;
+    Ok(parsed)
+}
+
+/// Checks the arguments against the bounds the tool's own schema declares and serde does
+/// not enforce: `minimum` and `maximum` of a number, `minItems` of an array (top-level
+/// properties, in name order; the first one out of bounds is the error).
+fn check_bounds(schema: &Value, arguments: &Value) -> Result<(), String> {
+    let (Some(properties), Some(given)) = (schema["properties"].as_object(), arguments.as_object())
+    else {
+        return Ok(());
+    };
+    let mut names: Vec<&String> = properties.keys().collect();
+    names.sort();
+    for name in names {
+        let (bounds, Some(value)) = (&properties[name], given.get(name)) else {
+            continue;
+        };
+        if let Some(n) = value.as_f64() {
+            if let Some(min) = bounds
+                .get("minimum")
+                .filter(|m| m.as_f64().is_some_and(|m| m > n))
+            {
+                return Err(format!("{name}: {value} is below the minimum, {min}"));
+            }
+            if let Some(max) = bounds
+                .get("maximum")
+                .filter(|m| m.as_f64().is_some_and(|m| m < n))
+            {
+                return Err(format!("{name}: {value} is above the maximum, {max}"));
+            }
+        }
+        if let (Some(items), Some(min)) = (value.as_array(), bounds["minItems"].as_u64())
+            && (items.len() as u64) < min
+        {
+            return Err(format!(
+                "{name}: at least {min} needed, {} given",
+                items.len()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A host reply as the tool's result.
@@ -581,12 +622,12 @@ mod tests {
     }
 
     #[test]
-    fn git_log_limit_is_defaulted_and_capped() {
+    fn git_log_limit_is_defaulted_and_checked_against_the_schema() {
         let mut host = FakeHost::default();
         host.script(host_fns::GIT_GET_RECENT_COMMITS, Ok(json!({"commits": []})));
         host.script(host_fns::GIT_GET_RECENT_COMMITS, Ok(json!({"commits": []})));
         run(&mut host, "git_log", json!(null));
-        run(&mut host, "git_log", json!({"limit": 5000}));
+        run(&mut host, "git_log", json!({"limit": GIT_LOG_MAX}));
         let limits: Vec<_> = host
             .calls
             .iter()
@@ -595,7 +636,68 @@ mod tests {
                 other => panic!("{other:?}"),
             })
             .collect();
-        assert_eq!(limits, vec![json!(20), json!(100)]);
+        assert_eq!(limits, vec![json!(GIT_LOG_DEFAULT), json!(GIT_LOG_MAX)]);
+        for (limit, says) in [
+            (
+                json!(GIT_LOG_MAX + 1),
+                "limit: 101 is above the maximum, 100",
+            ),
+            (json!(0), "limit: 0 is below the minimum, 1"),
+        ] {
+            let refused = run(&mut host, "git_log", json!({ "limit": limit }));
+            assert!(refused.is_error);
+            assert_eq!(
+                refused.text(),
+                format!("invalid arguments for git_log: {says}")
+            );
+        }
+        assert_eq!(
+            host.calls.len(),
+            2,
+            "a refused call reaches no host function"
+        );
+    }
+
+    #[test]
+    fn argument_errors_say_where_the_bad_value_is() {
+        let mut host = FakeHost::default();
+        for (tool, arguments, says) in [
+            (
+                "git_log",
+                json!({"limit": "ten"}),
+                r#"limit: invalid type: string "ten", expected u32"#,
+            ),
+            (
+                "spawn_agents",
+                json!({"issues": [7, "8"]}),
+                r#"issues[1]: invalid type: string "8", expected u64"#,
+            ),
+            (
+                "spawn_agents",
+                json!({"issues": []}),
+                "issues: at least 1 needed, 0 given",
+            ),
+            (
+                "read_file",
+                json!({"path": "a", "max_lines": 0}),
+                "max_lines: 0 is below the minimum, 1",
+            ),
+            (
+                "ask_human",
+                json!({"title": "t", "steps": [{"title": "s", "fields": [
+                    {"kind": "text", "name": 3, "label": "x"}]}]}),
+                "steps[0].fields[0].name: invalid type: integer `3`, expected a string",
+            ),
+            ("read_file", json!({}), "missing field `path`"),
+        ] {
+            let refused = run(&mut host, tool, arguments);
+            assert!(refused.is_error, "{tool}");
+            assert_eq!(
+                refused.text(),
+                format!("invalid arguments for {tool}: {says}")
+            );
+        }
+        assert!(host.calls.is_empty());
     }
 
     #[test]

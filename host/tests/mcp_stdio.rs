@@ -870,10 +870,13 @@ fn read_file_confines_refuses_and_truncates() {
     let r = s.call_ok("read_file", json!({"path": "lines.txt", "max_lines": 3}));
     assert_eq!(r["structuredContent"]["truncated"], false);
     assert_eq!(text(&r), "a\nb\nc\n");
-    // max_lines 0 is below the schema's minimum (1) but not refused: no lines, cut.
-    let r = s.call_ok("read_file", json!({"path": "lines.txt", "max_lines": 0}));
-    assert_eq!(r["structuredContent"]["lines"], 0, "{r}");
-    assert_eq!(r["structuredContent"]["truncated"], true, "{r}");
+    // max_lines 0 is below the schema's minimum (1): refused, naming the argument.
+    let r = s.call("read_file", json!({"path": "lines.txt", "max_lines": 0}));
+    assert_eq!(r["result"]["isError"], true, "{r}");
+    assert_eq!(
+        text(&r["result"]),
+        "invalid arguments for read_file: max_lines: 0 is below the minimum, 1"
+    );
 
     // 2 MiB: the first 1 MiB, whole lines, marked truncated.
     let r = s.call_ok("read_file", json!({"path": "big.txt"}));

@@ -122,7 +122,11 @@ async function check() {
   assert.deepEqual(r.structured.agents, []);
   r = await ok(client, "cleanup_agents", { issues: [7] });
   assert.deepEqual(r.structured.results, [{ status: "not_found", issue: 7 }]);
-  await toolError(client, "spawn_agents", { issues: [] }, /at least one issue/);
+  await toolError(client, "spawn_agents", { issues: [] }, /issues: at least 1 needed, 0 given/);
+  // Out of the schema's bounds, or of the wrong type: refused, naming the argument.
+  await toolError(client, "git_log", { limit: 101 }, /limit: 101 is above the maximum, 100/);
+  await toolError(client, "read_file", { path: "src/lib.rs", max_lines: 0 }, /max_lines: 0 is below the minimum, 1/);
+  await toolError(client, "github_list_prs", { limit: "ten" }, /limit: invalid type: string "ten"/);
 
   // ask_human outside Zellij: no dashboard, a clear tool error (not a hang).
   await toolError(

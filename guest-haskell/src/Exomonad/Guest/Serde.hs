@@ -21,6 +21,7 @@ module Exomonad.Guest.Serde
   , defaulted
   , struct
   , readShape
+  , readShapePath
   , rustDebug
   , prettyJson
   ) where
@@ -117,32 +118,62 @@ struct name deny fs = SObj (Obj ("struct " <> name) deny fs Nothing)
 
 -- | Reads @v@ as the type: its serialized form, or serde's message of what is wrong.
 readShape :: Shape -> Value -> Either Text Value
-readShape shape v = case shape of
-  SString -> case v of
+readShape shape = either (Left . snd) Right . readAt shape
+
+-- | 'readShape' whose message starts with where in @v@ the problem is, as
+-- @serde_path_to_error@ writes it (the Rust guest reads tool arguments through it):
+-- @limit: invalid type: ...@, @steps[0].fields[1].name: ...@; nothing when the problem is
+-- the value as a whole (@missing field `path`@).
+readShapePath :: Shape -> Value -> Either Text Value
+readShapePath shape = either (Left . located) Right . readAt shape
+  where
+    located (segs, msg)
+      | null segs = msg
+      | otherwise = T.concat (zipWith seg [0 :: Int ..] segs) <> ": " <> msg
+    seg i (Key k) = (if i == 0 then "" else ".") <> k
+    seg _ (Index n) = "[" <> T.pack (show n) <> "]"
+
+-- | One step into a value: a struct field or map key, or a sequence index.
+data Seg = Key Text | Index Int
+
+-- | What is wrong, and where: the steps from the top.
+type Problem = ([Seg], Text)
+
+-- | A problem of the value itself (no steps).
+here :: Either Text a -> Either Problem a
+here = either (\m -> Left ([], m)) Right
+
+-- | A problem one step further in.
+under :: Seg -> Either Problem a -> Either Problem a
+under s = either (\(segs, m) -> Left (s : segs, m)) Right
+
+readAt :: Shape -> Value -> Either Problem Value
+readAt shape v = case shape of
+  SString -> here $ case v of
     String _ -> Right v
     _ -> invalidType v "a string"
-  SBool -> case v of
+  SBool -> here $ case v of
     Bool _ -> Right v
     _ -> invalidType v "a boolean"
-  SU32 -> integer (fromIntegral (maxBound :: Word32)) "u32"
-  SU64 -> integer (fromIntegral (maxBound :: Word64)) "u64"
-  SF64 -> case v of
+  SU32 -> here $ integer (fromIntegral (maxBound :: Word32)) "u32"
+  SU64 -> here $ integer (fromIntegral (maxBound :: Word64)) "u64"
+  SF64 -> here $ case v of
     Number n -> Right (Number (asFloat (Sci.toRealFloat n)))
     _ -> invalidType v "f64"
-  SAgentId -> case v of
+  SAgentId -> here $ case v of
     String s -> maybe (Right v) Left (agentIdProblem s)
     _ -> invalidType v "a string"
   SAny -> Right v
   SOption inner -> case v of
     Null -> Right Null
-    _ -> readShape inner v
+    _ -> readAt inner v
   SList inner -> case v of
-    Array xs -> Array <$> traverse (readShape inner) xs
-    _ -> invalidType v "a sequence"
+    Array xs -> Array . V.fromList <$> traverse (\(i, x) -> under (Index i) (readAt inner x)) (zip [0 ..] (V.toList xs))
+    _ -> here (invalidType v "a sequence")
   SMap inner -> case v of
-    Object o -> Object . KM.fromList <$> traverse (\(k, x) -> (,) k <$> readShape inner x) (sortedPairs o)
-    _ -> invalidType v "a map"
-  SUnitEnum _ variants -> case v of
+    Object o -> Object . KM.fromList <$> traverse (\(k, x) -> (,) k <$> under (Key (K.toText k)) (readAt inner x)) (sortedPairs o)
+    _ -> here (invalidType v "a map")
+  SUnitEnum _ variants -> here $ case v of
     String s
       | s `elem` variants -> Right v
       | otherwise -> Left (unknownVariant s variants)
@@ -153,7 +184,7 @@ readShape shape v = case shape of
         | otherwise -> invalidType x "unit variant"
       _ -> Left "invalid value: map, expected map with a single key"
     _ -> invalidType v "string or map"
-  SFieldValue -> case v of
+  SFieldValue -> here $ case v of
     Bool _ -> Right v
     Number n -> Right (Number (asFloat (Sci.toRealFloat n)))
     String _ -> Right v
@@ -172,51 +203,54 @@ readShape shape v = case shape of
     isString (String _) = True
     isString _ = False
 
-readObj :: Obj -> Value -> Either Text Value
+-- | A struct's own fields are steps of their own; the fields of a flattened tagged enum are
+-- not (serde reads them from a buffer, and @serde_path_to_error@ sees no step there).
+readObj :: Obj -> Value -> Either Problem Value
 readObj o v = case v of
   Object m -> do
     let own = objFields o
         ownNames = map fsName own
     ownVals <- traverse
-      (\(k, x) -> case lookupField (K.toText k) own of
-          Just f -> Just . (,) f <$> readShape (fsShape f) x
+      (\(k, x) -> under (Key (K.toText k)) $ case lookupField (K.toText k) own of
+          Just f -> Just . (,) f <$> readAt (fsShape f) x
           Nothing
-            | objDeny o -> Left (unknownField (K.toText k) ownNames)
+            | objDeny o -> here (Left (unknownField (K.toText k) ownNames))
             | otherwise -> Right Nothing)
       (sortedPairs m)
-    ownOut <- complete own [p | Just p <- ownVals]
+    ownOut <- here (complete own [p | Just p <- ownVals])
     tagOut <- case objTagged o of
       Nothing -> Right []
       Just (Tagged key variants) -> case KM.lookup (K.fromText key) m of
-        Nothing -> Left ("missing field `" <> key <> "`")
+        Nothing -> here (Left ("missing field `" <> key <> "`"))
         Just (String t) -> case lookup t variants of
-          Nothing -> Left (unknownVariant t (map fst variants))
+          Nothing -> here (Left (unknownVariant t (map fst variants)))
           Just fs -> do
             vals <- traverse
               (\(k, x) -> case lookupField (K.toText k) fs of
-                  Just f -> Just . (,) f <$> readShape (fsShape f) x
+                  Just f -> Just . (,) f <$> flat (readAt (fsShape f) x)
                   Nothing -> Right Nothing)
               [p | p@(k, _) <- sortedPairs m, K.toText k /= key]
-            out <- complete fs [p | Just p <- vals]
+            out <- here (complete fs [p | Just p <- vals])
             pure ((key, String t) : out)
-        Just x -> invalidType x "variant identifier"
+        Just x -> here (invalidType x "variant identifier")
     pure (object' (ownOut ++ tagOut))
   Array xs | Nothing <- objTagged o -> positional (V.toList xs)
-  _ -> invalidType v (objExpecting o)
+  _ -> here (invalidType v (objExpecting o))
   where
+    flat = either (\(_, m) -> Left ([], m)) Right
     positional xs = do
       let fs = objFields o
           n = length fs
           expecting = objExpecting o <> " with " <> T.pack (show n) <> " element" <> (if n == 1 then "" else "s")
           go _ [] [] = Right []
-          go i (f : rest) (x : xs') = (:) (f, x) <$> go (i + 1) rest xs'
+          go i (f : rest) (x : xs') = (:) (i, f, x) <$> go (i + 1) rest xs'
           go i (f : rest) [] = case fsMissing f of
-            DefaultTo d -> (:) (f, d) <$> go (i + 1) rest []
+            DefaultTo d -> (:) (i, f, d) <$> go (i + 1) rest []
             _ -> Left ("invalid length " <> T.pack (show (i :: Int)) <> ", expected " <> expecting)
           go _ [] _ = Left ("invalid length " <> T.pack (show (length xs)) <> ", expected fewer elements in array")
-      pairs <- go 0 fs xs
-      out <- traverse (\(f, x) -> (,) f <$> readShape (fsShape f) x) pairs
-      object' <$> complete fs out
+      triples <- here (go 0 fs xs)
+      out <- traverse (\(i, f, x) -> (,) f <$> under (Index i) (readAt (fsShape f) x)) triples
+      here (object' <$> complete fs out)
 
 lookupField :: Text -> [FieldS] -> Maybe FieldS
 lookupField k = foldr (\f r -> if fsName f == k then Just f else r) Nothing

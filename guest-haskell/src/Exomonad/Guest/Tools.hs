@@ -8,7 +8,8 @@
 -- role does not have is an error ('NotFound'), which the host turns into JSON-RPC @-32602@.
 --
 -- Arguments are read strictly ('Exomonad.Guest.Serde'): an unknown key is refused, naming it,
--- so a typo never silently changes what a tool does. Host replies are read as their types and
+-- so a typo never silently changes what a tool does; an error says where the bad value is
+-- ('readShapePath'), and the bounds of the tool's own schema are checked ('checkBounds'). Host replies are read as their types and
 -- written back, as the Rust guest does.
 module Exomonad.Guest.Tools
   ( ToolsContext (..)
@@ -22,13 +23,14 @@ module Exomonad.Guest.Tools
   , gitLogMax
   ) where
 
-import Control.Monad (when)
 import Data.Aeson (Value (..), object, (.=))
 import Data.Aeson.Types (Pair)
 import qualified Data.Aeson.Key as K
 import qualified Data.Aeson.KeyMap as KM
 import qualified Data.ByteString as B
 import Data.Char (isAsciiLower, isAsciiUpper, isDigit)
+import Data.Int (Int64)
+import Data.List (sortOn)
 import Data.Maybe (fromMaybe)
 import qualified Data.Scientific as Sci
 import Data.Text (Text)
@@ -168,13 +170,43 @@ host name shape req = Run $ do
     Left e -> Left (errorResult (errMessage e))
     Right v -> either (Left . errorResult . (("host function " <> name <> " answered an unexpected shape: ") <>)) Right (readShape shape v)
 
--- | Reads the call's arguments (@null@ counts as @{}@).
+-- | Reads the call's arguments (@null@ counts as @{}@) as @shape@, saying where a bad value
+-- is ('readShapePath'), then checks them against the bounds of the tool's own schema
+-- ('checkBounds').
 args :: Monad m => ToolCall -> Shape -> Run m Value
 args call shape =
   let v = case callArguments call of
         Null -> Object KM.empty
         a -> a
-   in liftEither (either (Left . (("invalid arguments for " <> callName call <> ": ") <>)) Right (readShape shape v))
+      schema = case [toolSchema t | t <- tools, toolName t == callName call] of
+        (s : _) -> s
+        [] -> Null
+   in liftEither (either (Left . (("invalid arguments for " <> callName call <> ": ") <>)) Right (readShapePath shape v <* checkBounds schema v))
+
+-- | The bounds a schema declares that reading by shape does not check: @minimum@ and
+-- @maximum@ of a number, @minItems@ of an array, for the top-level properties in name order
+-- (the first one out of bounds is the error). Words as the Rust guest's @check_bounds@.
+checkBounds :: Value -> Value -> Either Text ()
+checkBounds schema given = case (at schema "properties", given) of
+  (Object props, Object _) -> mapM_ one (sortOn (T.unpack . K.toText . fst) (KM.toList props))
+  _ -> Right ()
+  where
+    one (k, bounds) =
+      let name = K.toText k
+       in case at given name of
+            Number n -> do
+              case at bounds "minimum" of
+                Number m | n < m -> Left (name <> ": " <> showNumber n <> " is below the minimum, " <> showNumber m)
+                _ -> Right ()
+              case at bounds "maximum" of
+                Number m | n > m -> Left (name <> ": " <> showNumber n <> " is above the maximum, " <> showNumber m)
+                _ -> Right ()
+            Array xs -> case at bounds "minItems" of
+              Number m | fromIntegral (V.length xs) < m ->
+                Left (name <> ": at least " <> showNumber m <> " needed, " <> T.pack (show (V.length xs)) <> " given")
+              _ -> Right ()
+            _ -> Right ()
+    showNumber n = maybe (T.pack (show n)) (T.pack . show) (Sci.toBoundedInteger n :: Maybe Int64)
 
 run :: MonadHost m => ToolCall -> Text -> Run m Value
 run call name = case name of
@@ -188,7 +220,7 @@ run call name = case name of
     pure (jsonResult (object ["clean" .= (files == Array V.empty), "files" .= files]))
   "git_log" -> do
     a <- args call gitLogArgs
-    let limit = max 1 (min gitLogMax (fromMaybe gitLogDefault (intAt a "limit")))
+    let limit = fromMaybe gitLogDefault (intAt a "limit")
     jsonResult <$> host "git_get_recent_commits" recentCommitsShape (request [opt "path" (at a "path"), Just ("limit" .= limit)])
   "read_file" -> do
     a <- args call readFileArgs
@@ -221,7 +253,6 @@ run call name = case name of
       )
   "spawn_agents" -> do
     a <- args call spawnArgs
-    when (at a "issues" == Array V.empty) $ failWith "spawn_agents: give at least one issue"
     (o, r) <- repoOf (at a "owner") (at a "repo")
     jsonResult <$> host "agents_spawn" spawnReportShape
       ( request
@@ -231,7 +262,6 @@ run call name = case name of
       )
   "cleanup_agents" -> do
     a <- args call cleanupArgs
-    when (at a "issues" == Array V.empty) $ failWith "cleanup_agents: give at least one issue"
     jsonResult <$> host "agents_cleanup" cleanupReportShape
       (request [Just ("issues" .= at a "issues"), Just ("force" .= orDefault (Bool False) (at a "force"))])
   "list_agents" -> do
