@@ -9,7 +9,8 @@
 # in the worker's worktree. Like the real agent it fires its hooks through `exomonad hook`
 # (the recorded Claude Code payloads the test prepared in PAYLOADS/$EXOMONAD_AGENT_ID/),
 # then stays up until its tab is closed, its worktree is removed, Zellij goes away, or
-# ten minutes have passed (so that nothing outlives a test run for long).
+# ten minutes have passed (so that nothing outlives a test run for long); or, when the test
+# writes an exit code to .exomonad/fake-agent.exit in its worktree, exits with that code.
 #
 # It leaves in the worktree's .exomonad/ (ignored by git): `fake-agent.argv`, the arguments
 # it got after PAYLOADS, each ended by a NUL byte; `fake-agent.log`, what the hooks printed.
@@ -35,6 +36,11 @@ echo "fake agent $EXOMONAD_AGENT_ID in $(pwd): hooks sent, waiting"
 parent=$PPID
 i=0
 while [ "$i" -lt 600 ] && [ -e .git ] && kill -0 "$parent" 2>/dev/null; do
+    if [ -e "$state/fake-agent.exit" ]; then # the test ends this agent: exit with that code
+        code=$(cat "$state/fake-agent.exit")
+        rm -f "$state/fake-agent.exit"
+        exit "$code"
+    fi
     sleep 1
     i=$((i + 1))
 done

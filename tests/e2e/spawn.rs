@@ -17,7 +17,9 @@
 //! 5. #4's tab (the newest) closed by hand, then `spawn 5`, whose tab gets #4's old id (Zellij
 //!    gives a new tab the highest id + 1): #4 is still seen as gone, and `spawn 4` is
 //!    `resumed` in a new tab with the Claude session its SessionStart hook recorded
-//!    (`--resume <id>` on the pane's command line);
+//!    (`--resume <id>` on the pane's command line); then #5's agent exits (its tab stays,
+//!    Zellij holding the pane with its exit code) and `spawn 5` is `resumed` too, in a new
+//!    tab that replaces the dead one;
 //! 6. `cleanup 1 2 3 4 5`: #1 refused naming its uncommitted file, #4 refused naming its
 //!    local-only commit, the others removed (tabs, worktrees, records and branches gone, the
 //!    dashboard says `stopped`); `cleanup 1 4 --force` removes the last two, keeping #4's
@@ -730,6 +732,40 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
             .any(|w| w[0] == "--resume" && w[1] == claude_session)
     });
     assert_eq!(issue_branches(&project_repo, 4), vec![case(4).branch]);
+
+    // A worker whose agent exited while its tab stayed open (Zellij holds an ended command
+    // pane, showing its exit code) died too: `spawn` closes that tab and resumes it.
+    fs::write(worktree_of(5).join(".exomonad/fake-agent.exit"), "7").unwrap();
+    let held = wait_agent_pane(&z, tab_of[&5], "gh-5's agent pane to show its exit", |p| {
+        p["exited"] == json!(true)
+    });
+    assert_eq!(held["exit_status"], json!(7), "{held:#}");
+    let (run, resumed_5) = lead.spawn(&[5]);
+    run.assert_success();
+    let o = outcome(&resumed_5, 5, "resumed", &run);
+    let new_tab_5 = tab_id_of(o);
+    assert_ne!(new_tab_5, tab_of[&5], "gh-5 kept its dead tab: {o}");
+    let now = tabs(&z);
+    assert!(
+        !now.iter().any(|(id, _, _)| *id == tab_of[&5]),
+        "gh-5's dead tab is still open: {now:?}"
+    );
+    assert!(
+        now.iter()
+            .any(|(id, name, _)| *id == new_tab_5 && name == case(5).tab_name),
+        "{now:?}"
+    );
+    assert_eq!(now.len(), 6, "{now:?}");
+    tab_of.insert(5, new_tab_5);
+    let pane = wait_agent_pane(&z, new_tab_5, "gh-5's resumed agent pane", |p| {
+        p["exited"] == json!(false) && p["pane_cwd"] == json!(worktree_of(5))
+    });
+    assert!(
+        pane["terminal_command"]
+            .as_str()
+            .is_some_and(|c| c.contains("--resume ")),
+        "{pane:#}"
+    );
     eprintln!("resume done after {:?}", started.elapsed());
 
     // === 6. Cleanup. =========================================================================

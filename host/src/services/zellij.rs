@@ -83,6 +83,26 @@ pub struct TabInfo {
     pub position: u64,
 }
 
+/// One pane as `zellij action list-panes --json --all` shows it (0.45.1, read off a live
+/// session; other keys are ignored).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct PaneInfo {
+    /// The pane's id (a terminal's and a plugin's ids are counted apart).
+    pub id: u32,
+    /// The stable id of its tab.
+    pub tab_id: u64,
+    /// A plugin pane rather than a terminal.
+    pub is_plugin: bool,
+    /// A command pane whose command ended: Zellij keeps it open ("held"), showing the exit
+    /// code and offering to run it again.
+    pub exited: bool,
+    /// That command's exit code, when it ended with one.
+    pub exit_status: Option<i32>,
+    /// A command pane's command and arguments as the layout gave them, joined by spaces;
+    /// `None` for a shell or a plugin.
+    pub terminal_command: Option<String>,
+}
+
 /// An exit status of 0, for errors about what a successful command printed.
 fn success_status() -> std::process::ExitStatus {
     use std::os::unix::process::ExitStatusExt;
@@ -264,18 +284,42 @@ impl Zellij {
     /// [`ZellijError`] when Zellij fails (no such session), times out, or prints something
     /// that is not the JSON list.
     pub fn list_tabs(&self, session: &str) -> Result<Vec<TabInfo>, ZellijError> {
-        let args = ["--session", session, "action", "list-tabs", "--json"];
-        let mut out = self.run(&args, TAB_ACTION_LIMIT)?;
+        self.json_list(&["--session", session, "action", "list-tabs", "--json"])
+    }
+
+    /// Every pane of `session`, in every tab (`zellij action list-panes --json --all`), asked
+    /// again when Zellij prints nothing as [`Zellij::list_tabs`] is.
+    ///
+    /// # Errors
+    /// As [`Zellij::list_tabs`].
+    pub fn list_panes(&self, session: &str) -> Result<Vec<PaneInfo>, ZellijError> {
+        self.json_list(&[
+            "--session",
+            session,
+            "action",
+            "list-panes",
+            "--json",
+            "--all",
+        ])
+    }
+
+    /// Runs a query that prints a JSON list, up to [`BLANK_ANSWER_ATTEMPTS`] times while it
+    /// prints nothing, and parses the list.
+    fn json_list<T: serde::de::DeserializeOwned>(
+        &self,
+        args: &[&str],
+    ) -> Result<Vec<T>, ZellijError> {
+        let mut out = self.run(args, TAB_ACTION_LIMIT)?;
         for _ in 1..BLANK_ANSWER_ATTEMPTS {
             if !out.trim().is_empty() {
                 break;
             }
-            out = self.run(&args, TAB_ACTION_LIMIT)?;
+            out = self.run(args, TAB_ACTION_LIMIT)?;
         }
         serde_json::from_str(&out).map_err(|e| ZellijError::Failed {
             what: args.join(" "),
             status: success_status(),
-            stderr: format!("unexpected list-tabs output ({e}): {}", out.trim()),
+            stderr: format!("unexpected output ({e}): {}", out.trim()),
         })
     }
 

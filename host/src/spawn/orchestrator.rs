@@ -3,9 +3,10 @@
 //!
 //! Spawning one issue, under its per-issue lock (so two spawns of one issue at once give one
 //! worktree and one tab):
-//! 1. a record with an open tab → focus the tab (`focused`);
-//! 2. a record whose tab is gone → the worker died: write its files again and open a tab
-//!    resuming the runtime's session when the hook recorded one (`resumed`);
+//! 1. a record with an open tab whose agent runs → focus the tab (`focused`);
+//! 2. a record whose tab is gone, or whose agent pane exited (Zellij holds such a pane open;
+//!    its tab is closed) → the worker died: write its files again and open a tab resuming the
+//!    runtime's session when the hook recorded one (`resumed`);
 //! 3. no record → fetch the issue (done for all issues in parallel beforehand), derive the
 //!    names, create or reuse the worktree from the base's latest commit, write the worker's
 //!    files, open its tab, save the record (`spawned`).
@@ -24,7 +25,7 @@ use exomonad_protocol::agents::{
     SpawnRequest, WorkerStatus,
 };
 use exomonad_protocol::github::{GetIssueRequest, Issue};
-use exomonad_protocol::names::{STATE_DIR, WORKTREES_DIR};
+use exomonad_protocol::names::{ENV_AGENT_ID, STATE_DIR, WORKTREES_DIR};
 use exomonad_protocol::{AgentEvent, EventKind};
 
 use super::launch::{self, Launch, WorkerSetup};
@@ -39,7 +40,7 @@ use crate::popup::{DashboardTarget, PopupError};
 use crate::services::git;
 use crate::services::github::GitHubService;
 use crate::services::worktree::{self, Base, Ensured};
-use crate::services::zellij::Zellij;
+use crate::services::zellij::{PaneInfo, Zellij};
 
 /// Longest wait for another process holding an issue's lock (it may be creating a worktree).
 pub const ISSUE_LOCK_WAIT: Duration = Duration::from_secs(120);
@@ -135,6 +136,19 @@ impl Orchestrator {
         })
     }
 
+    /// Whether the agent pane of `agent_id` in `tab` exited ([`agent_pane_exited`]). Not
+    /// knowing (Zellij cannot be asked) counts as running: a second agent in the worktree
+    /// would be worse than a focused dead pane.
+    fn agent_exited(&self, session: &str, tab: u64, agent_id: &str) -> bool {
+        match self.zellij.list_panes(session) {
+            Ok(panes) => agent_pane_exited(&panes, tab, agent_id),
+            Err(e) => {
+                tracing::warn!("list-panes: {e}; taking {agent_id}'s agent as running");
+                false
+            }
+        }
+    }
+
     /// Open tabs of the session, id → name (`None` when Zellij cannot be asked).
     fn open_tabs(&self) -> Option<HashMap<u64, String>> {
         let session = self.session.as_deref()?;
@@ -167,12 +181,19 @@ impl Orchestrator {
                 format!("cannot list the tabs of session {session} to see whether {agent_id} still runs (see the log)")
             })?;
             if let Some(tab) = worker_tab(&record, &open) {
+                if !self.agent_exited(session, tab, agent_id.as_str()) {
+                    self.zellij
+                        .focus_tab(session, tab)
+                        .map_err(|e| format!("focusing tab {tab}: {e}"))?;
+                    return Ok(SpawnOutcome::Focused {
+                        worker: record.to_ref(),
+                    });
+                }
+                // The agent ended and Zellij holds its pane open (Enter there would start the
+                // first prompt again, not the conversation): the tab goes, the worker resumes.
                 self.zellij
-                    .focus_tab(session, tab)
-                    .map_err(|e| format!("focusing tab {tab}: {e}"))?;
-                return Ok(SpawnOutcome::Focused {
-                    worker: record.to_ref(),
-                });
+                    .close_tab(session, tab)
+                    .map_err(|e| format!("closing tab {tab}, whose agent exited: {e}"))?;
             }
             // The worker died: same worktree, same branch, its conversation resumed.
             let names = WorkerNames::derive(
@@ -459,6 +480,22 @@ fn worker_tab(record: &WorkerRecord, open: &HashMap<u64, String>) -> Option<u64>
         .filter(|t| open.get(t).is_some_and(|name| *name == expected))
 }
 
+/// Whether `tab` holds the agent pane of `agent_id` and its command has ended. The agent pane
+/// is the command pane whose command carries `EXOMONAD_AGENT_ID=<agent_id>` (the layout runs
+/// the agent under `env`, see [`super::tab_layout`]); its title cannot tell, since agents set
+/// their terminal's title.
+fn agent_pane_exited(panes: &[PaneInfo], tab: u64, agent_id: &str) -> bool {
+    let marker = format!("{ENV_AGENT_ID}={agent_id}");
+    panes.iter().any(|p| {
+        p.tab_id == tab
+            && !p.is_plugin
+            && p.exited
+            && p.terminal_command
+                .as_deref()
+                .is_some_and(|c| c.split_whitespace().any(|w| w == marker))
+    })
+}
+
 fn runtime_of(kind: AgentKind) -> exomonad_protocol::Runtime {
     match kind {
         AgentKind::Claude => exomonad_protocol::Runtime::Claude,
@@ -642,5 +679,61 @@ impl Agents for Orchestrator {
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
         Ok(AgentList { agents })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Panes as `list-panes --json --all` gave them for a worker tab (Zellij 0.45.1).
+    fn panes(agent_exited: bool) -> Vec<PaneInfo> {
+        let terminal = |id, tab_id, command: Option<&str>, exited| PaneInfo {
+            id,
+            tab_id,
+            is_plugin: false,
+            exited,
+            exit_status: exited.then_some(0),
+            terminal_command: command.map(str::to_owned),
+        };
+        vec![
+            terminal(0, 0, None, false),
+            terminal(
+                1,
+                3,
+                Some(
+                    "env EXOMONAD_AGENT_ID=gh-7 EXOMONAD_ROLE=worker claude --settings /w/.exomonad/claude-settings.json Fix it",
+                ),
+                agent_exited,
+            ),
+            // The tab bar: a plugin, never "exited".
+            PaneInfo {
+                id: 2,
+                tab_id: 3,
+                is_plugin: true,
+                exited: false,
+                exit_status: None,
+                terminal_command: None,
+            },
+            // Another worker's exited agent, in another tab.
+            terminal(
+                3,
+                4,
+                Some("env EXOMONAD_AGENT_ID=gh-70 EXOMONAD_ROLE=worker claude"),
+                true,
+            ),
+        ]
+    }
+
+    #[test]
+    fn an_exited_agent_pane_is_told_by_its_agent_id_and_tab() {
+        assert!(agent_pane_exited(&panes(true), 3, "gh-7"));
+        assert!(!agent_pane_exited(&panes(false), 3, "gh-7"));
+        // gh-70 exited, but gh-7 is not gh-70, and tab 3 is not gh-70's tab.
+        assert!(!agent_pane_exited(&panes(false), 4, "gh-7"));
+        assert!(!agent_pane_exited(&panes(false), 3, "gh-70"));
+        assert!(agent_pane_exited(&panes(false), 4, "gh-70"));
+        // No pane at all for the tab: nothing says the agent ended.
+        assert!(!agent_pane_exited(&[], 3, "gh-7"));
     }
 }
