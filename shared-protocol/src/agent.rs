@@ -84,6 +84,23 @@ impl AgentId {
         Self::new(trimmed).ok()
     }
 
+    /// The agent a Zellij command pane runs, read from the pane's command line as Zellij
+    /// reports it (`PaneInfo::terminal_command`, or `terminal_command` of `zellij action
+    /// list-panes --json`: the layout's command and arguments joined by spaces). Agent panes
+    /// run under `env`, as a layout has no per-pane environment, so the command holds the word
+    /// `EXOMONAD_AGENT_ID=<id>` ([`crate::names::ENV_AGENT_ID`]); `None` when no word of the
+    /// command is that, with a valid id.
+    ///
+    /// Example: `env EXOMONAD_AGENT_ID=gh-7 EXOMONAD_ROLE=worker claude …` → `gh-7`.
+    pub fn from_pane_command(command: &str) -> Option<Self> {
+        command.split_whitespace().find_map(|word| {
+            let id = word
+                .strip_prefix(crate::names::ENV_AGENT_ID)?
+                .strip_prefix('=')?;
+            Self::new(id).ok()
+        })
+    }
+
     /// Derives the id of the agent a process belongs to. This is the one place it is derived.
     ///
     /// Sources, first that gives a value wins:
@@ -179,6 +196,21 @@ impl fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agent_of_a_pane_is_read_from_its_command() {
+        let id = |c: &str| AgentId::from_pane_command(c).map(|a| a.to_string());
+        assert_eq!(
+            id("env EXOMONAD_AGENT_ID=gh-7 EXOMONAD_ROLE=worker claude --settings s Fix it"),
+            Some("gh-7".into())
+        );
+        assert_eq!(id("env EXOMONAD_AGENT_ID=lead claude"), Some("lead".into()));
+        assert_eq!(id("claude --resume abc"), None);
+        assert_eq!(id("env EXOMONAD_AGENT_ID= claude"), None);
+        assert_eq!(id("env EXOMONAD_AGENT_ID=../x claude"), None);
+        assert_eq!(id("env XEXOMONAD_AGENT_ID=gh-7 claude"), None);
+        assert_eq!(id("env EXOMONAD_AGENT_IDS=gh-7 claude"), None);
+    }
 
     #[test]
     fn accepts_path_safe_tokens() {

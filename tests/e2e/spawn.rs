@@ -740,6 +740,10 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
         p["exited"] == json!(true)
     });
     assert_eq!(held["exit_status"], json!(7), "{held:#}");
+    // It never ran its SessionEnd hook; the dashboard learns it from Zellij's pane update.
+    wait_dashboard(&z, home_tab, "gh-5 `stopped` after its pane exited", |d| {
+        d.agent_is("gh-5", "stopped", None) && d.log_has("gh-5", "stopped (exited with code 7)")
+    });
     let (run, resumed_5) = lead.spawn(&[5]);
     run.assert_success();
     let o = outcome(&resumed_5, 5, "resumed", &run);
@@ -766,6 +770,9 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
             .is_some_and(|c| c.contains("--resume ")),
         "{pane:#}"
     );
+    wait_dashboard(&z, home_tab, "the resumed gh-5 `running` again", |d| {
+        d.agent_is("gh-5", "running", Some("PreToolUse Bash"))
+    });
     eprintln!("resume done after {:?}", started.elapsed());
 
     // === 6. Cleanup. =========================================================================

@@ -11,8 +11,8 @@
 //! - [`frame`]: the frame types the plugin glue (`src/main.rs`, wasm32 only) prints
 //!   (re-exported from [`exomonad_ui`], which also draws the forms).
 //!
-//! The glue only forwards pipe messages, keys and timer ticks here, carries out the returned
-//! effects and prints the frame.
+//! The glue only forwards pipe messages, keys, timer ticks and the panes whose command ended
+//! (Zellij's `PaneUpdate`) here, carries out the returned effects and prints the frame.
 
 #![warn(missing_docs)]
 
@@ -26,8 +26,8 @@ pub use exomonad_ui::{frame, text};
 pub use frame::{Frame, Line, Span, Style};
 pub use inbox::{CLAIM_PIPE, Effect, Inbox, PendingForm, PipeFrom};
 pub use state::{
-    Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LOG_CAPACITY, LastHook, LogEntry,
-    LogKind, LogScroll, MAX_AGENTS, MAX_TEXT_CHARS, Permission,
+    Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, ExitedPane, LOG_CAPACITY, LastHook,
+    LogEntry, LogKind, LogScroll, MAX_AGENTS, MAX_TEXT_CHARS, Permission,
 };
 pub use sync::{SYNC_PIPE, SYNC_REQUEST_PIPE, Snapshot, SyncReply, SyncRequest};
 pub use view::render;

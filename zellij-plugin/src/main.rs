@@ -1,8 +1,9 @@
 //! The exomonad dashboard as a Zellij plugin: thin glue between Zellij and the pure core in
 //! the `exomonad_dashboard` library.
 //!
-//! It forwards pipe messages, keys, timer ticks and the permission grant (which starts the
-//! sync with the other instances) to [`exomonad_dashboard::Dashboard`] and
+//! It forwards pipe messages, keys, timer ticks, the panes whose command ended and the
+//! permission grant (which starts the sync with the other instances) to
+//! [`exomonad_dashboard::Dashboard`] and
 //! prints the [`exomonad_dashboard::Frame`] that [`exomonad_dashboard::render`] returns, in the
 //! person's theme colours. Every decision lives in the library, where it is tested natively.
 //!
@@ -25,7 +26,9 @@ fn main() {}
 mod plugin {
     use std::collections::BTreeMap;
 
-    use exomonad_dashboard::{Dashboard, Effect, Key, Line, Permission, PipeFrom, Style, render};
+    use exomonad_dashboard::{
+        Dashboard, Effect, ExitedPane, Key, Line, Permission, PipeFrom, Style, render,
+    };
     use exomonad_protocol::Timestamp;
     use zellij_tile::prelude::*;
 
@@ -53,6 +56,7 @@ mod plugin {
                 EventType::PermissionRequestResult,
                 EventType::Key,
                 EventType::PastedText,
+                EventType::PaneUpdate,
             ]);
             // One instance runs per dashboard pane and per connected client: this id tells
             // this instance's reply claims from the others' (see `exomonad_dashboard::inbox`).
@@ -90,6 +94,22 @@ mod plugin {
                     }
                     None => false,
                 },
+                Event::PaneUpdate(manifest) => {
+                    let exited: Vec<ExitedPane> = manifest
+                        .panes
+                        .values()
+                        .flatten()
+                        .filter(|p| !p.is_plugin && p.exited)
+                        .filter_map(|p| {
+                            Some(ExitedPane {
+                                pane_id: p.id,
+                                command: p.terminal_command.clone()?,
+                                exit_status: p.exit_status,
+                            })
+                        })
+                        .collect();
+                    run(self.dashboard.on_exited_panes(&exited, Timestamp::now()))
+                }
                 Event::PastedText(text) => {
                     let effects =
                         self.dashboard

@@ -5,7 +5,7 @@
 //! [`MAX_AGENTS`] rows, at most [`LOG_CAPACITY`] log entries, and every outside string is
 //! cleaned and cut to [`MAX_TEXT_CHARS`] characters before it is stored.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use exomonad_protocol::agents::{DashboardAgent, DashboardAgents};
 use exomonad_protocol::hook::HookPhase;
@@ -169,6 +169,22 @@ pub struct Dashboard {
     sync: SyncState,
     /// Whether Zellij has granted the plugin's permissions (shown in the header until it has).
     permission: Permission,
+    /// Terminal panes whose command had ended at the last pane update
+    /// ([`Dashboard::on_exited_panes`]).
+    exited_panes: BTreeSet<u32>,
+}
+
+/// A terminal pane whose command ended, as Zellij's `PaneUpdate` shows it (`PaneInfo` with
+/// `exited: true`): Zellij keeps such a command pane open ("held", showing the exit code)
+/// until it is closed or run again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExitedPane {
+    /// The terminal pane's id.
+    pub pane_id: u32,
+    /// Its command line (`PaneInfo::terminal_command`).
+    pub command: String,
+    /// The command's exit code, when it ended with one.
+    pub exit_status: Option<i32>,
 }
 
 /// Where the plugin's permission request stands. Until it is granted, Zellij holds back the
@@ -280,6 +296,49 @@ impl Dashboard {
         };
         self.log_notes(notes, now);
         effects
+    }
+
+    /// Handles Zellij's pane list (its `PaneUpdate` event), given as the terminal panes whose
+    /// command has ended. A pane running an agent ([`AgentId::from_pane_command`]) that ended
+    /// since the last list stops that agent, stamped `now`, with `exited with code N` as the
+    /// reason, unless its row already says stopped. So an agent that crashed or was killed
+    /// before its `SessionEnd` hook could run is not shown working. A pane run again and
+    /// ended again counts again. Returns [`Effect::Redraw`] when a row changed.
+    pub fn on_exited_panes(&mut self, panes: &[ExitedPane], now: Timestamp) -> Vec<Effect> {
+        let mut changed = false;
+        for pane in panes {
+            if self.exited_panes.contains(&pane.pane_id) {
+                continue;
+            }
+            let Some(agent_id) = AgentId::from_pane_command(&pane.command) else {
+                continue;
+            };
+            if self
+                .agents
+                .get(&agent_id)
+                .is_some_and(|a| a.state == AgentState::Stopped)
+            {
+                continue;
+            }
+            let reason = match pane.exit_status {
+                Some(code) => format!("exited with code {code}"),
+                None => "exited".to_owned(),
+            };
+            self.apply_event(AgentEvent {
+                agent_id,
+                at: now,
+                kind: EventKind::AgentStopped {
+                    reason: Some(reason),
+                },
+            });
+            changed = true;
+        }
+        self.exited_panes = panes.iter().map(|p| p.pane_id).collect();
+        if changed {
+            vec![Effect::Redraw]
+        } else {
+            Vec::new()
+        }
     }
 
     /// The answer to an [`AGENTS_QUERY_PIPE`] message from the CLI (nothing for any other

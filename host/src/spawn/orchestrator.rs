@@ -25,8 +25,8 @@ use exomonad_protocol::agents::{
     SpawnRequest, WorkerStatus,
 };
 use exomonad_protocol::github::{GetIssueRequest, Issue};
-use exomonad_protocol::names::{ENV_AGENT_ID, STATE_DIR, WORKTREES_DIR};
-use exomonad_protocol::{AgentEvent, EventKind};
+use exomonad_protocol::names::{STATE_DIR, WORKTREES_DIR};
+use exomonad_protocol::{AgentEvent, AgentId, EventKind};
 
 use super::launch::{self, Launch, WorkerSetup};
 use super::naming::{self, WorkerNames};
@@ -481,18 +481,17 @@ fn worker_tab(record: &WorkerRecord, open: &HashMap<u64, String>) -> Option<u64>
 }
 
 /// Whether `tab` holds the agent pane of `agent_id` and its command has ended. The agent pane
-/// is the command pane whose command carries `EXOMONAD_AGENT_ID=<agent_id>` (the layout runs
-/// the agent under `env`, see [`super::tab_layout`]); its title cannot tell, since agents set
-/// their terminal's title.
+/// is the command pane whose command names the agent ([`AgentId::from_pane_command`]); its
+/// title cannot tell, since agents set their terminal's title.
 fn agent_pane_exited(panes: &[PaneInfo], tab: u64, agent_id: &str) -> bool {
-    let marker = format!("{ENV_AGENT_ID}={agent_id}");
     panes.iter().any(|p| {
         p.tab_id == tab
             && !p.is_plugin
             && p.exited
             && p.terminal_command
                 .as_deref()
-                .is_some_and(|c| c.split_whitespace().any(|w| w == marker))
+                .and_then(AgentId::from_pane_command)
+                .is_some_and(|id| id.as_str() == agent_id)
     })
 }
 

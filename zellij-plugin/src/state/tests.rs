@@ -485,3 +485,86 @@ fn an_agents_query_from_the_cli_is_answered_with_the_table_and_released() {
             .is_empty()
     );
 }
+
+fn exited(pane_id: u32, command: &str, exit_status: Option<i32>) -> ExitedPane {
+    ExitedPane {
+        pane_id,
+        command: command.into(),
+        exit_status,
+    }
+}
+
+const GH7: &str = "env EXOMONAD_AGENT_ID=gh-7 EXOMONAD_ROLE=worker claude --settings s Fix it";
+
+#[test]
+fn an_agent_whose_pane_exited_without_session_end_is_shown_stopped() {
+    let mut d = Dashboard::new();
+    d.apply_event(ev("gh-7", 0, started()));
+    d.apply_event(ev("gh-7", 5, claude("PreToolUse")));
+    // A shell's pane and a pane of something else that ended do not touch the row.
+    assert!(
+        d.on_exited_panes(&[exited(3, "cargo build", Some(101))], ts(8))
+            .is_empty()
+    );
+    assert_eq!(d.agent(&id("gh-7")).unwrap().state, AgentState::Running);
+
+    let effects = d.on_exited_panes(&[exited(4, GH7, Some(137))], ts(10));
+    assert_eq!(effects, vec![Effect::Redraw]);
+    let row = d.agent(&id("gh-7")).unwrap();
+    assert_eq!(row.state, AgentState::Stopped);
+    assert_eq!(row.last_event_at, ts(10));
+    let last = d.log().back().unwrap();
+    assert_eq!(last.agent, Some(id("gh-7")));
+    assert!(last.text.contains("exited with code 137"), "{last:?}");
+
+    // The same held pane in the next updates: nothing new.
+    let logged = d.log().len();
+    assert!(
+        d.on_exited_panes(&[exited(4, GH7, Some(137))], ts(11))
+            .is_empty()
+    );
+    assert_eq!(d.log().len(), logged);
+}
+
+#[test]
+fn a_pane_run_again_counts_again_and_a_stopped_agent_is_left_alone() {
+    let mut d = Dashboard::new();
+    d.apply_event(ev("gh-7", 0, started()));
+    d.on_exited_panes(&[exited(4, GH7, Some(1))], ts(5));
+    // Enter in the held pane runs the agent again: it starts, then ends again.
+    d.on_exited_panes(&[], ts(6));
+    d.apply_event(ev("gh-7", 7, started()));
+    assert_eq!(d.agent(&id("gh-7")).unwrap().state, AgentState::Running);
+    assert_eq!(
+        d.on_exited_panes(&[exited(4, GH7, None)], ts(9)),
+        vec![Effect::Redraw]
+    );
+    assert_eq!(d.agent(&id("gh-7")).unwrap().state, AgentState::Stopped);
+    assert!(d.log().back().unwrap().text.contains("exited"));
+
+    // An agent whose SessionEnd arrived first: its pane ending adds nothing.
+    d.apply_event(ev("gh-8", 0, started()));
+    d.apply_event(ev("gh-8", 3, claude("SessionEnd")));
+    let logged = d.log().len();
+    let gh8 = "env EXOMONAD_AGENT_ID=gh-8 EXOMONAD_ROLE=worker claude";
+    assert!(
+        d.on_exited_panes(&[exited(9, gh8, Some(0))], ts(4))
+            .is_empty()
+    );
+    assert_eq!(d.log().len(), logged);
+}
+
+#[test]
+fn an_agent_that_never_sent_an_event_gets_a_stopped_row_when_its_pane_exits() {
+    // `command not found`: the agent never ran a hook, but its worker is dead all the same.
+    let mut d = Dashboard::new();
+    d.on_exited_panes(
+        &[exited(
+            2,
+            "env EXOMONAD_AGENT_ID=gh-9 EXOMONAD_ROLE=worker claud",
+            Some(127),
+        )],
+        ts(1),
+    );
+    assert_eq!(d.agent(&id("gh-9")).unwrap().state, AgentState::Stopped);
+}
