@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use exomonad_protocol::AgentEvent;
 use exomonad_protocol::names::{ENV_ZELLIJ_BIN, EVENT_PIPE};
+use wait_timeout::ChildExt;
 
 use super::process;
-use wait_timeout::ChildExt;
 
 /// Errors from running Zellij.
 #[derive(Debug, thiserror::Error)]
