@@ -9,8 +9,8 @@
 --
 -- Arguments are read strictly ('Exomonad.Guest.Serde'): an unknown key is refused, naming it,
 -- so a typo never silently changes what a tool does; an error says where the bad value is
--- ('readShapePath'), and the bounds of the tool's own schema are checked ('checkBounds'). Host replies are read as their types and
--- written back, as the Rust guest does.
+-- ('readShapePath'), and the bounds of the tool's own schema are checked ('checkBounds').
+-- Host replies are read as their types and written back, as the Rust guest does.
 module Exomonad.Guest.Tools
   ( ToolsContext (..)
   , ToolCall (..)
