@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use exomonad::services::git;
+use exomonad::services::git::{self, GitError};
 use exomonad::services::worktree::{
     self, Base, Ensured, Removal, WorktreeError, ensure_worktree, find_base, remove_worktree,
     unique_commits,
@@ -464,7 +464,10 @@ fn removal_keeps_commits_and_needs_force_for_changes() {
     );
 
     let err = remove_worktree(&w.project, &w.wt, &names.worktree, false).unwrap_err();
-    assert!(matches!(err, WorktreeError::Failed { .. }), "{err}");
+    assert!(
+        matches!(err, WorktreeError::Git(GitError::Failed { .. })),
+        "{err}"
+    );
     assert!(
         names.worktree.join("new.txt").is_file(),
         "nothing was removed"

@@ -1,9 +1,12 @@
 //! git, through the `git` command line (the tool users already have, and the one that knows
 //! about worktrees, hooks and their config).
 //!
-//! Read-only commands run with `GIT_OPTIONAL_LOCKS=0`, so a status check never takes the
-//! index lock out from under an agent's own git command.
+//! [`run`] is the one way the host runs git (the worktree service too): within a time limit,
+//! never reading our stdin or asking for credentials. Read-only commands run with
+//! `GIT_OPTIONAL_LOCKS=0`, so a status check never takes the index lock out from under an
+//! agent's own git command.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -39,31 +42,98 @@ pub enum GitError {
 /// Longest wait for one read-only git command. A hook waits on it, and Claude Code kills a
 /// hook after 60 s; a git that hangs (a lock held by a crashed process, an fsmonitor that
 /// never answers) must fail the one call, not the hook.
-pub const READ_LIMIT: Duration = Duration::from_secs(20);
+pub const READ_LIMIT: Duration = Duration::from_secs(15);
 
-/// Runs `git -C dir <args>` (at most [`READ_LIMIT`]) and returns stdout.
-fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+/// Whether a git command changes anything. A read runs with `GIT_OPTIONAL_LOCKS=0`, so it
+/// never takes the index lock out from under an agent's own git command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only reads the repository.
+    Read,
+    /// Changes refs, the index or a working tree.
+    Write,
+}
+
+/// What a git run that finished within its limit gave.
+#[derive(Debug)]
+pub struct Output {
+    /// Whether it exited 0.
+    pub success: bool,
+    /// Its stdout (invalid UTF-8 replaced).
+    pub stdout: String,
+    /// Its stderr, trimmed.
+    pub stderr: String,
+}
+
+/// Runs `git -C dir <args>` within `limit` ([`process::run`]), feeding it `stdin` (or
+/// nothing), with `LC_ALL=C` (messages and formats we parse) and `GIT_TERMINAL_PROMPT=0`
+/// (never ask for credentials on a terminal nobody watches).
+///
+/// # Errors
+/// [`GitError::Spawn`] or [`GitError::TimedOut`]; a non-zero exit is [`Output::success`].
+pub fn run(
+    dir: &Path,
+    args: &[&OsStr],
+    access: Access,
+    limit: Duration,
+    stdin: Option<String>,
+) -> Result<Output, GitError> {
     let mut cmd = Command::new("git");
     cmd.arg("-C")
         .arg(dir)
         .args(args)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C");
-    let out = process::run(&mut cmd, None, READ_LIMIT).map_err(|e| match e {
-        ProcessError::Spawn(e) => GitError::Spawn(e),
-        ProcessError::TimedOut { limit } => GitError::TimedOut {
-            args: args.join(" "),
-            limit,
-        },
-    })?;
-    if !out.status.success() {
-        return Err(GitError::Failed {
-            args: args.join(" "),
-            stderr: out.stderr.trim().to_owned(),
-        });
+        .env("LC_ALL", "C")
+        .env("GIT_TERMINAL_PROMPT", "0");
+    if access == Access::Read {
+        cmd.env("GIT_OPTIONAL_LOCKS", "0");
     }
-    Ok(out.stdout)
+    match process::run(&mut cmd, stdin.map(String::into_bytes), limit) {
+        Ok(done) => Ok(Output {
+            success: done.status.success(),
+            stdout: done.stdout,
+            stderr: done.stderr.trim().to_owned(),
+        }),
+        Err(ProcessError::Spawn(e)) => Err(GitError::Spawn(e)),
+        Err(ProcessError::TimedOut { limit }) => Err(GitError::TimedOut {
+            args: shown(args),
+            limit,
+        }),
+    }
+}
+
+/// [`run`] without stdin that fails unless git exits 0; returns stdout.
+///
+/// # Errors
+/// As [`run`], and [`GitError::Failed`] with git's stderr.
+pub fn run_ok<S: AsRef<OsStr>>(
+    dir: &Path,
+    args: &[S],
+    access: Access,
+    limit: Duration,
+) -> Result<String, GitError> {
+    let args: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+    let out = run(dir, &args, access, limit, None)?;
+    if out.success {
+        Ok(out.stdout)
+    } else {
+        Err(GitError::Failed {
+            args: shown(&args),
+            stderr: out.stderr,
+        })
+    }
+}
+
+/// The arguments as one line, for messages.
+fn shown(args: &[&OsStr]) -> String {
+    args.iter()
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A read-only `git -C dir <args>` (at most [`READ_LIMIT`]); returns stdout.
+fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    run_ok(dir, args, Access::Read, READ_LIMIT)
 }
 
 /// The fetch URL of `remote` in the repository at `dir` (`git remote get-url`); `None` when

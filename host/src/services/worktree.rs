@@ -12,17 +12,12 @@
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use exomonad_protocol::abi::Commit;
 
-use crate::services::git;
-use crate::services::process::{self, ProcessError};
+use crate::services::git::{self, Access, GitError, READ_LIMIT};
 use crate::spawn::naming::WorkerNames;
-
-/// Time limit of read-only git commands.
-pub const READ_LIMIT: Duration = Duration::from_secs(15);
 
 /// Time limit of `git fetch`.
 pub const FETCH_LIMIT: Duration = Duration::from_secs(120);
@@ -36,25 +31,10 @@ pub const REMOTE: &str = "origin";
 /// Errors of the worktree service.
 #[derive(Debug, thiserror::Error)]
 pub enum WorktreeError {
-    /// git could not be started.
-    #[error("could not run git: {0}")]
-    Spawn(std::io::Error),
-    /// git did not finish in time and was killed.
-    #[error("`git {args}` did not finish within {limit:?}; killed it")]
-    TimedOut {
-        /// The arguments.
-        args: String,
-        /// The limit.
-        limit: Duration,
-    },
-    /// git ran and failed.
-    #[error("`git {args}` failed: {stderr}")]
-    Failed {
-        /// The arguments.
-        args: String,
-        /// git's stderr, trimmed.
-        stderr: String,
-    },
+    /// git could not be started, did not finish in time, or failed (or a removal was
+    /// refused, in the same words: [`GitError::Failed`]).
+    #[error(transparent)]
+    Git(#[from] GitError),
     /// A file system operation failed.
     #[error("{path}: {source}")]
     Io {
@@ -96,80 +76,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> WorktreeError + '_ {
     }
 }
 
-/// Whether a git command changes anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    Read,
-    Write,
-}
-
-/// What a finished git run gave.
-struct Output {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `git -C dir <args>` within `limit`, feeding `stdin` (or nothing).
-fn run_git(
-    dir: &Path,
-    args: &[&OsStr],
-    access: Access,
-    limit: Duration,
-    stdin: Option<String>,
-) -> Result<Output, WorktreeError> {
-    let shown = || {
-        args.iter()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let mut cmd = Command::new("git");
-    cmd.arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("LC_ALL", "C")
-        .env("GIT_TERMINAL_PROMPT", "0");
-    if access == Access::Read {
-        cmd.env("GIT_OPTIONAL_LOCKS", "0");
-    }
-    match process::run(&mut cmd, stdin.map(String::into_bytes), limit) {
-        Ok(done) => Ok(Output {
-            success: done.status.success(),
-            stdout: done.stdout,
-            stderr: done.stderr.trim().to_owned(),
-        }),
-        Err(ProcessError::Spawn(e)) => Err(WorktreeError::Spawn(e)),
-        Err(ProcessError::TimedOut { limit }) => Err(WorktreeError::TimedOut {
-            args: shown(),
-            limit,
-        }),
-    }
-}
-
-/// [`run_git`] that fails unless git exits 0; returns stdout.
-fn git<S: AsRef<OsStr>>(
-    dir: &Path,
-    args: &[S],
-    access: Access,
-    limit: Duration,
-) -> Result<String, WorktreeError> {
-    let args: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
-    let out = run_git(dir, &args, access, limit, None)?;
-    if out.success {
-        Ok(out.stdout)
-    } else {
-        Err(WorktreeError::Failed {
-            args: args
-                .iter()
-                .map(|a| a.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join(" "),
-            stderr: out.stderr,
-        })
-    }
-}
-
 /// The full commit hash `rev` names, `None` when it names no commit.
 fn resolve_commit(dir: &Path, rev: &str) -> Result<Option<String>, WorktreeError> {
     let spec = format!("{rev}^{{commit}}");
@@ -179,7 +85,7 @@ fn resolve_commit(dir: &Path, rev: &str) -> Result<Option<String>, WorktreeError
         "--quiet".as_ref(),
         spec.as_ref(),
     ];
-    let out = run_git(dir, &args, Access::Read, READ_LIMIT, None)?;
+    let out = git::run(dir, &args, Access::Read, READ_LIMIT, None)?;
     Ok(out
         .success
         .then(|| out.stdout.trim().to_owned())
@@ -210,7 +116,7 @@ pub struct WorktreeInfo {
 /// # Errors
 /// [`WorktreeError`] when git fails (not a repository) or times out.
 pub fn list_worktrees(project: &Path) -> Result<Vec<WorktreeInfo>, WorktreeError> {
-    let out = git(
+    let out = git::run_ok(
         project,
         &["worktree", "list", "--porcelain", "-z"],
         Access::Read,
@@ -279,9 +185,9 @@ pub struct Base {
 /// when the main checkout is on a detached HEAD or has no commits; [`WorktreeError`] when
 /// git fails otherwise.
 pub fn find_base(project: &Path) -> Result<Base, WorktreeError> {
-    let remotes = git(project, &["remote"], Access::Read, READ_LIMIT)?;
+    let remotes = git::run_ok(project, &["remote"], Access::Read, READ_LIMIT)?;
     if remotes.lines().any(|r| r.trim() == REMOTE) {
-        let warning = match git(
+        let warning = match git::run_ok(
             project,
             &["fetch", "--quiet", REMOTE],
             Access::Write,
@@ -297,7 +203,7 @@ pub fn find_base(project: &Path) -> Result<Base, WorktreeError> {
             "--short".as_ref(),
             head_ref.as_ref(),
         ];
-        let out = run_git(project, &args, Access::Read, READ_LIMIT, None)?;
+        let out = git::run(project, &args, Access::Read, READ_LIMIT, None)?;
         let mut candidates = Vec::new();
         if out.success {
             candidates.push(out.stdout.trim().to_owned());
@@ -382,7 +288,7 @@ fn same_path(a: &Path, b: &Path) -> bool {
 /// # Errors
 /// [`WorktreeError::PathOccupied`] when the path exists and is neither a registered worktree
 /// nor an empty directory; [`WorktreeError::AmbiguousBranches`] when several
-/// `gh-<number>/…` branches exist but not [`WorkerNames::branch`]; [`WorktreeError::Failed`]
+/// `gh-<number>/…` branches exist but not [`WorkerNames::branch`]; [`GitError::Failed`]
 /// when git refuses (for example, the branch is checked out in another worktree).
 pub fn ensure_worktree(
     project: &Path,
@@ -397,7 +303,7 @@ pub fn ensure_worktree(
                 branch: wt.branch.clone(),
             });
         }
-        git(project, &["worktree", "prune"], Access::Write, READ_LIMIT)?;
+        git::run_ok(project, &["worktree", "prune"], Access::Write, READ_LIMIT)?;
     }
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         let empty_dir = meta.is_dir()
@@ -416,7 +322,7 @@ pub fn ensure_worktree(
         Some(names.branch.clone())
     } else {
         let prefix = format!("refs/heads/{}", names.agent_id);
-        let listed = git(
+        let listed = git::run_ok(
             project,
             &["for-each-ref", "--format=%(refname)", &prefix],
             Access::Read,
@@ -443,7 +349,7 @@ pub fn ensure_worktree(
                 path_arg,
                 branch.as_ref(),
             ];
-            git(project, &args, Access::Write, WRITE_LIMIT)?;
+            git::run_ok(project, &args, Access::Write, WRITE_LIMIT)?;
             Ok(Ensured::ReusedBranch { branch })
         }
         None => {
@@ -457,7 +363,7 @@ pub fn ensure_worktree(
                 path_arg,
                 base.commit.as_ref(),
             ];
-            git(project, &args, Access::Write, WRITE_LIMIT)?;
+            git::run_ok(project, &args, Access::Write, WRITE_LIMIT)?;
             Ok(Ensured::Created {
                 branch: names.branch.clone(),
                 base_commit: base.commit.clone(),
@@ -480,7 +386,7 @@ pub fn unique_commits(project: &Path, branch: &str) -> Result<Vec<Commit>, Workt
     if resolve_commit(project, &own)?.is_none() {
         return Err(WorktreeError::NoSuchBranch(branch.to_owned()));
     }
-    let refs = git(
+    let refs = git::run_ok(
         project,
         &[
             "for-each-ref",
@@ -503,12 +409,13 @@ pub fn unique_commits(project: &Path, branch: &str) -> Result<Vec<Commit>, Workt
         own.as_ref(),
         "--stdin".as_ref(),
     ];
-    let out = run_git(project, &args, Access::Read, READ_LIMIT, Some(exclude))?;
+    let out = git::run(project, &args, Access::Read, READ_LIMIT, Some(exclude))?;
     if !out.success {
-        return Err(WorktreeError::Failed {
+        return Err(GitError::Failed {
             args: format!("log {own} --stdin"),
             stderr: out.stderr,
-        });
+        }
+        .into());
     }
     Ok(git::parse_commits(&out.stdout))
 }
@@ -550,7 +457,7 @@ fn resolve(path: &Path) -> Result<PathBuf, WorktreeError> {
 ///
 /// # Errors
 /// [`WorktreeError::OutsideRoot`], [`WorktreeError::NotAWorktree`]; [`WorktreeError::Io`]
-/// when the root does not exist; [`WorktreeError::Failed`] when git refuses (uncommitted
+/// when the root does not exist; [`GitError::Failed`] when git refuses (uncommitted
 /// changes without `force`, a locked worktree).
 pub fn remove_worktree(
     project: &Path,
@@ -566,7 +473,7 @@ pub fn remove_worktree(
         return Err(WorktreeError::OutsideRoot { path: target, root });
     }
     if std::fs::symlink_metadata(&target).is_err() {
-        git(project, &["worktree", "prune"], Access::Write, READ_LIMIT)?;
+        git::run_ok(project, &["worktree", "prune"], Access::Write, READ_LIMIT)?;
         return Ok(Removal::AlreadyGone);
     }
     let registered = list_worktrees(project)?
@@ -580,8 +487,8 @@ pub fn remove_worktree(
         args.push("--force".into());
     }
     args.push(target.into_os_string());
-    git(project, &args, Access::Write, WRITE_LIMIT)?;
-    git(project, &["worktree", "prune"], Access::Write, READ_LIMIT)?;
+    git::run_ok(project, &args, Access::Write, WRITE_LIMIT)?;
+    git::run_ok(project, &["worktree", "prune"], Access::Write, READ_LIMIT)?;
     Ok(Removal::Removed)
 }
 
@@ -596,16 +503,19 @@ pub fn remove_worktree(
 /// is never deleted.
 ///
 /// # Errors
-/// [`WorktreeError::NoSuchBranch`]; [`WorktreeError::Failed`] when the branch has commits
+/// [`WorktreeError::NoSuchBranch`]; [`GitError::Failed`] when the branch has commits
 /// that exist nowhere else, is checked out, or git fails.
 pub fn delete_branch_without_unique_commits(
     project: &Path,
     branch: &str,
 ) -> Result<(), WorktreeError> {
     let own = format!("refs/heads/{branch}");
-    let refuse = |why: String| WorktreeError::Failed {
-        args: format!("update-ref -d {own}"),
-        stderr: why,
+    let refuse = |why: String| -> WorktreeError {
+        GitError::Failed {
+            args: format!("update-ref -d {own}"),
+            stderr: why,
+        }
+        .into()
     };
     let tip = resolve_commit(project, &own)?
         .ok_or_else(|| WorktreeError::NoSuchBranch(branch.to_owned()))?;
@@ -625,32 +535,33 @@ pub fn delete_branch_without_unique_commits(
             wt.path.display()
         )));
     }
-    git(
+    git::run_ok(
         project,
         &["update-ref", "-d", own.as_str(), tip.as_str()],
         Access::Write,
         READ_LIMIT,
-    )
-    .map(drop)
+    )?;
+    Ok(())
 }
 
 /// Deletes local branch `branch` with `git branch -d`, which git refuses when the branch is
 /// not merged into its upstream (or HEAD when it has none).
 ///
 /// # Errors
-/// [`WorktreeError::Failed`] with git's reason when it refuses (or `branch` starts with `-`).
+/// [`GitError::Failed`] with git's reason when it refuses (or `branch` starts with `-`).
 pub fn delete_branch(project: &Path, branch: &str) -> Result<(), WorktreeError> {
     if branch.starts_with('-') {
-        return Err(WorktreeError::Failed {
+        return Err(GitError::Failed {
             args: format!("branch -d {branch}"),
             stderr: "a branch name cannot start with '-'".into(),
-        });
+        }
+        .into());
     }
-    git(
+    git::run_ok(
         project,
         &["branch", "-d", branch],
         Access::Write,
         READ_LIMIT,
-    )
-    .map(drop)
+    )?;
+    Ok(())
 }
