@@ -33,12 +33,17 @@ pub fn git(dir: &Path, args: &[&str]) {
     );
 }
 
+/// Makes `dir` an empty repository on `main` with a test identity to commit as.
+pub fn init_repo(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["config", "user.name", "Test"]);
+    git(dir, &["config", "user.email", "test@example.com"]);
+}
+
 /// A fresh repository with one commit on `main`.
 pub fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["config", "user.name", "Test"]);
-    git(dir.path(), &["config", "user.email", "test@example.com"]);
+    init_repo(dir.path());
     std::fs::write(dir.path().join("README"), "hi\n").unwrap();
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "first"]);

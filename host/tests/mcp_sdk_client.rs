@@ -13,7 +13,7 @@ use wiremock::{Mock, MockServer};
 mod common;
 #[path = "support/github_mock.rs"]
 mod github_mock;
-use common::git;
+use common::{git, init_repo};
 use github_mock::{TOKEN, json, mount_two_pages, runtime};
 
 /// The client package folder; fails with how to install it when it is missing.
@@ -38,9 +38,7 @@ pub fn project() -> (tempfile::TempDir, PathBuf) {
     let outer = tempfile::tempdir().unwrap();
     let p = outer.path().join("proj");
     std::fs::create_dir(&p).unwrap();
-    git(&p, &["init", "-q", "-b", "main"]);
-    git(&p, &["config", "user.name", "Test"]);
-    git(&p, &["config", "user.email", "test@example.com"]);
+    init_repo(&p);
     git(
         &p,
         &[

@@ -18,7 +18,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::git;
+use common::{git, init_repo};
 use serde_json::{Value, json};
 
 /// Longest wait for one answer. A debug build compiling the guest for the first time (no
@@ -373,9 +373,7 @@ fn project() -> (tempfile::TempDir, PathBuf) {
     let outer = tempfile::tempdir().unwrap();
     let p = outer.path().join("proj");
     std::fs::create_dir(&p).unwrap();
-    git(&p, &["init", "-q", "-b", "main"]);
-    git(&p, &["config", "user.name", "Test"]);
-    git(&p, &["config", "user.email", "test@example.com"]);
+    init_repo(&p);
     std::fs::write(p.join("README"), "hi\n").unwrap();
     std::fs::write(p.join(".gitignore"), ".exomonad/\n").unwrap();
     git(&p, &["add", "."]);

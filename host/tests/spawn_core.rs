@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
+mod common;
+
 use exomonad::config::Config;
 use exomonad::spawn::launch::{self, AgentCommand, Launch, WorkerSetup};
 use exomonad::spawn::naming::{self, WorkerNames};
@@ -596,20 +598,7 @@ fn worker_files_for_gemini() {
 fn worker_files_never_dirty_the_worktree() {
     let dir = tempfile::tempdir().unwrap();
     let wt = dir.path();
-    let run = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(wt)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    run(&["init", "-q", "-b", "main"]);
+    common::git(wt, &["init", "-q", "-b", "main"]);
     let agent = id("gh-5");
     let files = launch::worker_files(&WorkerSetup {
         kind: AgentKind::Claude,

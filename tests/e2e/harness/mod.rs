@@ -662,39 +662,8 @@ impl Sandbox {
         GitRepo::open(path.into(), self.env.clone())
     }
 
-    /// Every line of every `*.log` file under T that contains `text`, prefixed with the
-    /// file's name.
-    pub fn log_lines_containing(&self, text: &str) -> Vec<String> {
-        let mut found = Vec::new();
-        let mut stack = vec![self.root().to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                match entry.file_type() {
-                    Ok(t) if t.is_dir() && entry.file_name() != ".git" => stack.push(path),
-                    Ok(t) if t.is_file() && path.extension().is_some_and(|e| e == "log") => {
-                        let text_of = fs::read_to_string(&path).unwrap_or_default();
-                        found.extend(
-                            text_of
-                                .lines()
-                                .filter(|l| l.contains(text))
-                                .map(|l| format!("{}: {l}", path.display())),
-                        );
-                    }
-                    _ => {}
-                }
-            }
-        }
-        found.sort();
-        found
-    }
-
-    /// The tails of every `*.log` file under T, for failure messages.
-    pub fn log_tails(&self) -> String {
-        let mut out = String::new();
+    /// Every `*.log` file under T (outside `.git` directories), sorted.
+    fn log_files(&self) -> Vec<PathBuf> {
         let mut stack = vec![self.root().to_path_buf()];
         let mut logs = Vec::new();
         while let Some(dir) = stack.pop() {
@@ -713,7 +682,30 @@ impl Sandbox {
             }
         }
         logs.sort();
-        for path in logs {
+        logs
+    }
+
+    /// Every line of every `*.log` file under T that contains `text`, prefixed with the
+    /// file's name.
+    pub fn log_lines_containing(&self, text: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for path in self.log_files() {
+            let text_of = fs::read_to_string(&path).unwrap_or_default();
+            found.extend(
+                text_of
+                    .lines()
+                    .filter(|l| l.contains(text))
+                    .map(|l| format!("{}: {l}", path.display())),
+            );
+        }
+        found.sort();
+        found
+    }
+
+    /// The tails of every `*.log` file under T, for failure messages.
+    pub fn log_tails(&self) -> String {
+        let mut out = String::new();
+        for path in self.log_files() {
             let text = fs::read_to_string(&path).unwrap_or_default();
             out.push_str(&format!(
                 "--- {} (last lines)\n{}\n",
