@@ -12,6 +12,9 @@
 //! does not. An error says where the bad value is, as `serde_path_to_error` writes a path:
 //! `invalid arguments for git_log: limit: invalid type: string "ten", expected u32`.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use exomonad_protocol::Role;
 use exomonad_protocol::abi::{
     AbiError, ErrorCode, FileText, GitRemoteRequest, GitRequest, ReadFileRequest,
@@ -180,6 +183,15 @@ struct Tool {
     lead_only: bool,
 }
 
+impl Tool {
+    /// Its input schema, generated on first use and kept for the life of the guest instance
+    /// (the host keeps instances warm between calls; every call checks arguments with it).
+    fn input_schema(&self) -> &'static Value {
+        static SCHEMAS: OnceLock<HashMap<&'static str, Value>> = OnceLock::new();
+        &SCHEMAS.get_or_init(|| TOOLS.iter().map(|t| (t.name, (t.schema)())).collect())[self.name]
+    }
+}
+
 fn schema<T: JsonSchema>() -> Value {
     let mut v = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_else(|_| json!({}));
     if let Some(o) = v.as_object_mut() {
@@ -288,7 +300,7 @@ pub fn list_tools(ctx: &ToolsContext) -> ToolList {
             .map(|t| ToolDefinition {
                 name: t.name.to_owned(),
                 description: t.description.to_owned(),
-                input_schema: (t.schema)(),
+                input_schema: t.input_schema().clone(),
             })
             .collect(),
     }
@@ -398,7 +410,7 @@ fn args<T: DeserializeOwned>(call: &ToolCall, tool: &Tool) -> Result<T, ToolResu
         ToolResult::error(format!("invalid arguments for {}: {e}", call.name))
     };
     let parsed = serde_path_to_error::deserialize(&value).map_err(|e| invalid(&e))?;
-    check_bounds(&(tool.schema)(), &value).map_err(|e| invalid(&e))?;
+    check_bounds(tool.input_schema(), &value).map_err(|e| invalid(&e))?;
     Ok(parsed)
 }
 
