@@ -12,7 +12,7 @@ if command -v cabal >/dev/null; then
   runner="$(cabal --offline list-bin -v0 test:conformance)"
 else
   mkdir -p dist-native
-  ghc -O0 -Wall -isrc -outputdir dist-native -o dist-native/conformance test/Conformance.hs >/dev/null
+  ghc -O0 -Wall -isrc -itest -outputdir dist-native -o dist-native/conformance test/Conformance.hs >/dev/null
   runner=dist-native/conformance
 fi
 "$runner" "$vectors"
