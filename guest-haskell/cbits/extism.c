@@ -45,9 +45,12 @@ void exo_input_read(uint8_t *buf, uint64_t len) {
   for (; i < len; i++) buf[i] = extism_input_load_u8(i);
 }
 
-/* Copies buf into a new Extism memory block; returns its offset. */
+/* Copies buf into a new Extism memory block; returns its offset. 0 when len is 0 or when the
+ * kernel has no memory left (its alloc answers 0, the kernel's NULL): nothing is stored then,
+ * since offsets near 0 hold the kernel's own bookkeeping. */
 uint64_t exo_to_memory(const uint8_t *buf, uint64_t len) {
   uint64_t offs = extism_alloc(len);
+  if (offs == 0) return 0;
   uint64_t i = 0;
   for (; i + 8 <= len; i += 8) {
     uint64_t w = 0;
@@ -71,8 +74,14 @@ void exo_from_memory(uint64_t offs, uint8_t *buf, uint64_t len) {
 
 void exo_free(uint64_t offs) { extism_free(offs); }
 
-void exo_output(const uint8_t *buf, uint64_t len) {
-  extism_output_set(exo_to_memory(buf, len), len);
+/* Sets buf as the call's output (the block then belongs to the runtime, which reads it after
+ * the call and releases it). Returns 0, or -1 when the kernel has no memory for it: no output
+ * is set then (an output range at offset 0 would be the kernel's bookkeeping). */
+int32_t exo_output(const uint8_t *buf, uint64_t len) {
+  uint64_t offs = exo_to_memory(buf, len);
+  if (offs == 0 && len != 0) return -1;
+  extism_output_set(offs, len);
+  return 0;
 }
 
 /* Calls host function number `which` (the order of host_fns::ALL) with a memory offset. */
