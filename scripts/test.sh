@@ -53,6 +53,7 @@ if ((${#missing_pkgs[@]})); then
   run as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing_pkgs[@]}"
 fi
 run guest-haskell/run-native-tests.sh
+run guest-haskell/run-extism-tests.sh
 if command -v wasm32-wasi-ghc >/dev/null 2>&1; then
   run guest-haskell/build-wasm.sh "$repo_root/target/exomonad-guest-haskell.wasm"
   run cargo run -q -p exomonad --locked -- guest check "$repo_root/target/exomonad-guest-haskell.wasm"
