@@ -82,6 +82,15 @@ pub enum Effect {
     },
     /// `show_self(false)`: bring the dashboard to the person (switch to its tab, focus it).
     FocusSelf,
+    /// `focus_terminal_pane(pane_id, false, false)`: make the terminal pane's tab active and
+    /// focus the pane (going to an agent).
+    FocusPane(u32),
+    /// `rename_plugin_pane(<own plugin id>, title)`: the dashboard pane's title, visible
+    /// from every tab ([`crate::Dashboard::pane_title`]).
+    RenameSelf(String),
+    /// `reconfigure(kdl, false)`: merge this KDL into the session's configuration for this
+    /// client (the attend key binding, [`crate::app::attend_binding`]); never saved to disk.
+    Reconfigure(String),
     /// Draw again.
     Redraw,
 }
@@ -170,6 +179,18 @@ impl Inbox {
             (self.current + n - 1) % n
         };
         true
+    }
+
+    /// Shows the pending form with id `form` (the attend key). Returns whether it is
+    /// pending.
+    pub fn show(&mut self, form: &str) -> bool {
+        match self.forms.iter().position(|f| f.form.id() == form) {
+            Some(at) => {
+                self.current = at;
+                true
+            }
+            None => false,
+        }
     }
 
     /// A [`POPUP_PIPE`] message. `None` payloads (the CLI's end of input) and blank ones are

@@ -1,11 +1,12 @@
 //! The exomonad dashboard as a Zellij plugin: thin glue between Zellij and the pure core in
 //! the `exomonad_dashboard` library.
 //!
-//! It forwards pipe messages, keys, timer ticks, the panes whose command ended and the
-//! permission grant (which starts the sync with the other instances) to
-//! [`exomonad_dashboard::Dashboard`] and
-//! prints the [`exomonad_dashboard::Frame`] that [`exomonad_dashboard::render`] returns, in the
-//! person's theme colours. Every decision lives in the library, where it is tested natively.
+//! It translates Zellij's events (pipe messages, keys, pastes, mouse, timer ticks, pane
+//! updates, the permission grant) into [`exomonad_dashboard::Input`]s for
+//! [`exomonad_dashboard::App`], carries out the [`exomonad_dashboard::Effect`]s it returns
+//! with `zellij-tile` calls, and prints the frame it draws in the person's theme colours
+//! (the selected agent row in the theme's selection colours). Every decision lives in the
+//! library, where it is tested natively through the same entry points.
 //!
 //! Only `wasm32` builds (`cargo build --target wasm32-wasip1`) produce the plugin, because
 //! `zellij-tile` only links there. On other targets this binary is an empty `main`, so the
@@ -26,30 +27,31 @@ fn main() {}
 mod plugin {
     use std::collections::BTreeMap;
 
-    use exomonad_dashboard::{
-        Dashboard, Effect, ExitedPane, Key, Line, Permission, PipeFrom, Style, render,
-    };
+    use exomonad_dashboard::{App, Effect, Input, Key, Line, Mouse, PaneSeen, PipeFrom, Style};
     use exomonad_protocol::Timestamp;
     use zellij_tile::prelude::*;
 
     /// Seconds between re-renders that keep the ages current.
     const TICK_SECS: f64 = 1.0;
 
-    /// Plugin state: the dashboard and the log page size of the last frame.
+    /// Plugin state: the library's [`App`] and this plugin's id (for its own pane).
     #[derive(Default)]
     pub struct DashboardPlugin {
-        dashboard: Dashboard,
-        /// Log lines visible in the last frame: the PageUp/PageDown step.
-        page: usize,
+        app: App,
+        plugin_id: u32,
+        /// The selected row of the last frame, highlighted in the theme's selection colours.
+        selected_line: Option<usize>,
     }
 
     impl ZellijPlugin for DashboardPlugin {
-        fn load(&mut self, _configuration: BTreeMap<String, String>) {
+        fn load(&mut self, configuration: BTreeMap<String, String>) {
+            // Reconfigure: the attend key binding (`exomonad_dashboard::app::attend_binding`).
             request_permission(&[
                 PermissionType::ReadApplicationState,
                 PermissionType::ChangeApplicationState,
                 PermissionType::ReadCliPipes,
                 PermissionType::MessageAndLaunchOtherPlugins,
+                PermissionType::Reconfigure,
             ]);
             subscribe(&[
                 EventType::Timer,
@@ -57,67 +59,53 @@ mod plugin {
                 EventType::Key,
                 EventType::PastedText,
                 EventType::PaneUpdate,
+                EventType::Mouse,
             ]);
-            // One instance runs per dashboard pane and per connected client: this id tells
-            // this instance's reply claims from the others' (see `exomonad_dashboard::inbox`).
-            self.dashboard.set_permission(Permission::Pending);
             let ids = get_plugin_ids();
-            self.dashboard
-                .set_instance(format!("{}/{}", ids.plugin_id, ids.client_id));
+            self.plugin_id = ids.plugin_id;
+            self.app = App::load(&configuration, ids.plugin_id, ids.client_id);
             set_timeout(TICK_SECS);
         }
 
         fn update(&mut self, event: Event) -> bool {
-            match event {
+            let input = match event {
                 Event::Timer(_) => {
                     set_timeout(TICK_SECS);
-                    true
+                    Input::Timer
                 }
                 Event::PermissionRequestResult(status) => {
-                    self.dashboard
-                        .set_permission(if status == PermissionStatus::Granted {
-                            Permission::Granted
-                        } else {
-                            Permission::Denied
-                        });
-                    // A new instance (second client, reopened pane) starts empty: ask the
-                    // running instances for what they know (`exomonad_dashboard::sync`).
-                    if status == PermissionStatus::Granted {
-                        run(self.dashboard.request_sync(Timestamp::now()));
-                    }
-                    true
+                    Input::Permission(status == PermissionStatus::Granted)
                 }
                 Event::Key(key) => match form_key(&key) {
-                    Some(key) => {
-                        let effects = self.dashboard.on_key(key, self.page, Timestamp::now());
-                        run(effects)
-                    }
-                    None => false,
+                    Some(key) => Input::Key(key),
+                    None => return false,
                 },
-                Event::PaneUpdate(manifest) => {
-                    let exited: Vec<ExitedPane> = manifest
+                Event::PastedText(text) => Input::Key(Key::Paste(text)),
+                Event::Mouse(mouse) => Input::Mouse(match mouse {
+                    zellij_tile::prelude::Mouse::LeftClick(line, _) => Mouse::Click { line },
+                    zellij_tile::prelude::Mouse::ScrollUp(n) => Mouse::ScrollUp(n),
+                    zellij_tile::prelude::Mouse::ScrollDown(n) => Mouse::ScrollDown(n),
+                    _ => return false,
+                }),
+                Event::PaneUpdate(manifest) => Input::Panes(
+                    manifest
                         .panes
                         .values()
                         .flatten()
-                        .filter(|p| !p.is_plugin && p.exited)
-                        .filter_map(|p| {
-                            Some(ExitedPane {
-                                pane_id: p.id,
-                                command: p.terminal_command.clone()?,
-                                exit_status: p.exit_status,
-                            })
+                        .filter(|p| !p.is_plugin)
+                        .map(|p| PaneSeen {
+                            pane_id: p.id,
+                            title: p.title.clone(),
+                            command: p.terminal_command.clone(),
+                            exited: p.exited,
+                            exit_status: p.exit_status,
                         })
-                        .collect();
-                    run(self.dashboard.on_exited_panes(&exited, Timestamp::now()))
-                }
-                Event::PastedText(text) => {
-                    let effects =
-                        self.dashboard
-                            .on_key(Key::Paste(text), self.page, Timestamp::now());
-                    run(effects)
-                }
-                _ => false,
-            }
+                        .collect(),
+                ),
+                _ => return false,
+            };
+            let effects = self.app.update(input, Timestamp::now());
+            self.run(effects)
         }
 
         fn pipe(&mut self, message: PipeMessage) -> bool {
@@ -126,47 +114,57 @@ mod plugin {
                 PipeSource::Plugin(id) => PipeFrom::Plugin(id),
                 PipeSource::Keybind => PipeFrom::Keybind,
             };
-            let effects = self.dashboard.apply_pipe_message(
+            let effects = self.app.pipe(
                 &message.name,
                 message.payload.as_deref(),
                 &source,
                 Timestamp::now(),
             );
-            run(effects)
+            self.run(effects)
         }
 
         fn render(&mut self, rows: usize, cols: usize) {
-            let frame = render(&self.dashboard, Timestamp::now(), rows, cols);
-            self.page = frame.log_rows;
+            let drawn = self.app.render(rows, cols, Timestamp::now());
+            self.selected_line = drawn.selected_line;
             // Zellij refuses an empty text component ("text must have, well, text"): blank
             // lines are left undrawn.
-            for (y, line) in frame
+            for (y, line) in drawn
+                .frame
                 .lines
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| l.width() > 0)
             {
-                print_text_with_coordinates(themed(line), 0, y, Some(cols), None);
+                let mut text = themed(line);
+                if Some(y) == self.selected_line {
+                    text = text.selected();
+                }
+                print_text_with_coordinates(text, 0, y, Some(cols), None);
             }
         }
     }
 
-    /// Carries out the core's effects in order; returns whether to render.
-    fn run(effects: Vec<Effect>) -> bool {
-        let mut redraw = false;
-        for effect in effects {
-            match effect {
-                Effect::BlockCliPipe(id) => block_cli_pipe_input(&id),
-                Effect::Reply { pipe_id, json } => cli_pipe_output(&pipe_id, &json),
-                Effect::UnblockCliPipe(id) => unblock_cli_pipe_input(&id),
-                Effect::Broadcast { name, payload } => {
-                    pipe_message_to_plugin(MessageToPlugin::new(name).with_payload(payload));
+    impl DashboardPlugin {
+        /// Carries out the app's effects in order; returns whether to render.
+        fn run(&self, effects: Vec<Effect>) -> bool {
+            let mut redraw = false;
+            for effect in effects {
+                match effect {
+                    Effect::BlockCliPipe(id) => block_cli_pipe_input(&id),
+                    Effect::Reply { pipe_id, json } => cli_pipe_output(&pipe_id, &json),
+                    Effect::UnblockCliPipe(id) => unblock_cli_pipe_input(&id),
+                    Effect::Broadcast { name, payload } => {
+                        pipe_message_to_plugin(MessageToPlugin::new(name).with_payload(payload));
+                    }
+                    Effect::FocusSelf => show_self(false),
+                    Effect::FocusPane(pane_id) => focus_terminal_pane(pane_id, false, false),
+                    Effect::RenameSelf(title) => rename_plugin_pane(self.plugin_id, title),
+                    Effect::Reconfigure(kdl) => reconfigure(kdl, false),
+                    Effect::Redraw => redraw = true,
                 }
-                Effect::FocusSelf => show_self(false),
-                Effect::Redraw => redraw = true,
             }
+            redraw
         }
-        redraw
     }
 
     /// Zellij's key to the form engine's. Shift+Tab is BackTab; a shifted character arrives

@@ -11,10 +11,10 @@ use exomonad_protocol::agents::{DashboardAgent, DashboardAgents};
 use exomonad_protocol::hook::HookPhase;
 use exomonad_protocol::names::{AGENTS_QUERY_PIPE, EVENT_PIPE, POPUP_CANCEL_PIPE, POPUP_PIPE};
 use exomonad_protocol::{AgentEvent, AgentId, EventKind, Runtime, Timestamp};
-use exomonad_ui::form::Key;
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
+use crate::attend::Need;
 use crate::inbox::{CLAIM_PIPE, Effect, Inbox, Note, PipeFrom};
 use crate::sync::{
     Address, SYNC_PIPE, SYNC_REQUEST_PIPE, Snapshot, SyncReply, SyncRequest, SyncState, from_plugin,
@@ -112,6 +112,24 @@ pub struct Agent {
     pub last_event_at: Timestamp,
     /// `at` of the oldest event seen for it.
     pub first_seen_at: Timestamp,
+    /// `at` of the event that moved it into its current [`AgentState`] (a later event that
+    /// leaves the state as it is does not move it). `None` in a snapshot from a dashboard
+    /// that did not record it yet: [`Agent::in_state_since`] falls back to `last_event_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_since: Option<Timestamp>,
+}
+
+impl Agent {
+    /// When it entered its current state: [`Agent::state_since`], else its last event.
+    pub fn in_state_since(&self) -> Timestamp {
+        self.state_since.unwrap_or(self.last_event_at)
+    }
+
+    /// Whether its state waits on the person: [`AgentState::Waiting`] or
+    /// [`AgentState::StopBlocked`] (see [`crate::attend`]).
+    pub fn needs_person(&self) -> bool {
+        matches!(self.state, AgentState::Waiting | AgentState::StopBlocked)
+    }
 }
 
 /// Whether a log entry reports normal activity or a problem.
@@ -172,6 +190,30 @@ pub struct Dashboard {
     /// Terminal panes whose command had ended at the last pane update
     /// ([`Dashboard::on_exited_panes`]).
     exited_panes: BTreeSet<u32>,
+    /// What the pane shows when no form is pending.
+    screen: Screen,
+    /// The selected agent row; `None` or an agent not shown means the first row shown.
+    selected: Option<AgentId>,
+    /// One line for the person about their last action (e.g. an agent whose tab is gone);
+    /// cleared by the next key.
+    status: Option<String>,
+    /// Each agent's terminal pane id, from the last pane update ([`Dashboard::on_panes`]).
+    agent_panes: BTreeMap<AgentId, u32>,
+    /// What the attend key went to last, so pressing it again cycles within the tier.
+    attended: Option<Need>,
+    /// The attend key as bound (for the help screen); `None`: not bound.
+    attend_key: Option<String>,
+}
+
+/// What the dashboard pane shows when no form is pending (a pending form always shows first:
+/// keys go to it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Screen {
+    /// The agent table and the event log.
+    #[default]
+    Team,
+    /// The keys ([`crate::keys::KEYS`]); Esc, `?` or `q` closes it.
+    Help,
 }
 
 /// A terminal pane whose command ended, as Zellij's `PaneUpdate` shows it (`PaneInfo` with
@@ -367,33 +409,8 @@ impl Dashboard {
         ]
     }
 
-    /// Handles a key: it goes to the form shown, if any (PageUp/PageDown switch between
-    /// pending forms); otherwise Up/Down/PageUp/PageDown/Home/End scroll the log by lines or
-    /// by `page` lines. Returns what the glue must do.
-    pub fn on_key(&mut self, key: Key, page: usize, now: Timestamp) -> Vec<Effect> {
-        let mut notes = Vec::new();
-        if let Some(effects) = self.inbox.key(key.clone(), &mut notes) {
-            self.log_notes(notes, now);
-            return effects;
-        }
-        let request = match key {
-            Key::Up => LogScroll::Newer,
-            Key::Down => LogScroll::Older,
-            Key::PageUp => LogScroll::PageNewer,
-            Key::PageDown => LogScroll::PageOlder,
-            Key::Home => LogScroll::Newest,
-            Key::End => LogScroll::Oldest,
-            _ => return Vec::new(),
-        };
-        if self.scroll(request, page) {
-            vec![Effect::Redraw]
-        } else {
-            Vec::new()
-        }
-    }
-
     /// Logs what the inbox reported.
-    fn log_notes(&mut self, notes: Vec<Note>, now: Timestamp) {
+    pub(crate) fn log_notes(&mut self, notes: Vec<Note>, now: Timestamp) {
         for (error, text) in notes {
             self.push_log(LogEntry {
                 at: now,
@@ -423,13 +440,18 @@ impl Dashboard {
                     runtime: None,
                     last_event_at: at,
                     first_seen_at: at,
+                    state_since: Some(at),
                 },
             );
         }
         if let Some(row) = self.agents.get_mut(&agent_id) {
             row.first_seen_at = row.first_seen_at.min(at);
             if at >= row.last_event_at {
-                row.state = AgentState::after(&kind);
+                let state = AgentState::after(&kind);
+                if state != row.state || row.state_since.is_none() {
+                    row.state_since = Some(at);
+                }
+                row.state = state;
                 row.last_event_at = at;
                 match &kind {
                     EventKind::AgentStarted { runtime } => {
@@ -752,6 +774,10 @@ fn describe(kind: &EventKind) -> String {
         EventKind::AgentStopped { reason: None } => "stopped".to_owned(),
     }
 }
+
+mod nav;
+
+pub use nav::{LEAD_PANE_NAME, PaneSeen};
 
 #[cfg(test)]
 mod tests;

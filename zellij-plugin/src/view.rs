@@ -3,10 +3,10 @@
 //! Screen layout, top to bottom (each part cut when rows run out, in this order of priority):
 //!
 //! ```text
-//! exomonad · 4 agents · 1 running · 1 waiting · 0 stop blocked · 2 stopped
-//! AGENT  STATE         LAST HOOK         AGE
-//! alpha  running       PreToolUse Bash    4s
-//! beta   waiting       Stop               3m
+//! exomonad · 4 agents · 1 running · 1 waiting · 0 stop blocked · 2 stopped · ? help
+//!   AGENT  STATE         LAST HOOK         FOR
+//! › alpha  running       PreToolUse Bash    4m
+//!   beta   waiting       Stop               3m
 //! +2 stopped earlier
 //! ── events ────────────────────────────────────────────────────────────
 //! 11:59:58 ! bad event: unknown variant `exploded`, expected one of …
@@ -14,7 +14,11 @@
 //! 11:57:00 beta Stop
 //! ```
 //!
-//! With no agents, `no agents yet` replaces the table. Times are UTC (`HH:MM:SS`).
+//! With no agents, `no agents yet` replaces the table. Times are UTC (`HH:MM:SS`). `›` marks
+//! the selected agent; FOR is how long the agent has been in its state; a status line (an
+//! agent whose tab is gone) goes under the header until the next key. The help screen
+//! ([`crate::Screen::Help`]) shows the key table ([`crate::keys::KEYS`]) instead of the table
+//! and log.
 //!
 //! While forms are pending, the header adds `· N forms` and the rest of the pane shows the
 //! current form under one line saying which it is:
@@ -31,36 +35,61 @@
 
 use exomonad_protocol::Timestamp;
 
-use crate::frame::{Frame, Line, LineBuilder, Style};
-use crate::state::{
-    Agent, AgentState, COLLAPSE_STOPPED_AFTER, Dashboard, LogEntry, LogKind, Permission,
-};
+use exomonad_protocol::AgentId;
+
+use crate::frame::{Frame, Line, LineBuilder, Span, Style};
+use crate::keys::{KEYS, Where};
+use crate::state::{Agent, AgentState, Dashboard, LogEntry, LogKind, Permission, Screen};
 use crate::text;
 
 /// Gap between table columns, in columns.
 const GAP: usize = 2;
 /// Width of the STATE column: the longest label, `stop blocked`.
 const STATE_COLS: usize = 12;
-/// Width of the AGE column (`59s`, `23h`, `999d`).
+/// Width of the selection mark before each row (`› `).
+const MARK_COLS: usize = 2;
+/// Width of the FOR column (time in the current state) (`59s`, `23h`, `999d`).
 const AGE_COLS: usize = 4;
 /// Narrowest LAST HOOK column when there is room for it (the header's width).
 const HOOK_MIN_COLS: usize = 9;
 /// Widest LAST HOOK column; longer hooks are cut.
 const HOOK_MAX_COLS: usize = 40;
 
+/// A drawn frame and what the plugin needs to know about its lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drawn {
+    /// What to print.
+    pub frame: Frame,
+    /// Which line (index into `frame.lines`) shows which agent's row, top to bottom.
+    pub agent_lines: Vec<(usize, AgentId)>,
+    /// The line of the selected agent's row, when it is drawn (the glue highlights it in the
+    /// theme's selection colours).
+    pub selected_line: Option<usize>,
+}
+
 /// Renders `dashboard` for a pane of `rows` × `cols` cells at time `now` (ages are measured to
-/// `now`; stopped agents older than [`COLLAPSE_STOPPED_AFTER`] are folded into one line).
+/// `now`; stopped agents older than [`crate::COLLAPSE_STOPPED_AFTER`] are folded into one line).
 ///
 /// The frame has at most `rows` lines, each at most `cols` columns wide, with no control
 /// characters. Any size works, including 0 × 0 (an empty frame).
 pub fn render(dashboard: &Dashboard, now: Timestamp, rows: usize, cols: usize) -> Frame {
+    draw(dashboard, now, rows, cols).frame
+}
+
+/// [`render`], with where each agent's row is ([`Drawn`]).
+pub fn draw(dashboard: &Dashboard, now: Timestamp, rows: usize, cols: usize) -> Drawn {
     if rows == 0 {
-        return Frame::default();
+        return Drawn::default();
     }
     let mut lines = Vec::with_capacity(rows);
-    lines.push(header_line(dashboard, cols));
-
     let inbox = dashboard.inbox();
+    let screen = if inbox.is_empty() {
+        dashboard.screen()
+    } else {
+        Screen::Team
+    };
+    lines.push(header_line(dashboard, screen, !inbox.is_empty(), cols));
+
     if let Some(pending) = inbox.current() {
         if lines.len() < rows {
             let mut b = LineBuilder::new(cols);
@@ -80,23 +109,93 @@ pub fn render(dashboard: &Dashboard, now: Timestamp, rows: usize, cols: usize) -
         }
         let form = exomonad_ui::form::render(&pending.form, rows - lines.len(), cols);
         lines.extend(form.lines);
-        return Frame { lines, log_rows: 0 };
+        return Drawn {
+            frame: Frame { lines, log_rows: 0 },
+            ..Drawn::default()
+        };
     }
 
-    let agent_lines = agent_section(dashboard, now, rows - lines.len(), cols);
+    if let Some(status) = dashboard.status()
+        && lines.len() < rows
+    {
+        let mut b = LineBuilder::new(cols);
+        b.push(status, Style::Waiting);
+        lines.push(b.build());
+    }
+
+    if screen == Screen::Help {
+        let room = rows - lines.len();
+        lines.extend(help_lines(dashboard, cols).into_iter().take(room));
+        return Drawn {
+            frame: Frame { lines, log_rows: 0 },
+            ..Drawn::default()
+        };
+    }
+
+    let top = lines.len();
+    let (agent_lines, rows_at) = agent_section(dashboard, now, rows - lines.len(), cols);
     lines.extend(agent_lines);
+    let selected = dashboard.selected(now);
+    let agent_lines: Vec<(usize, AgentId)> =
+        rows_at.into_iter().map(|(i, id)| (top + i, id)).collect();
+    let selected_line = agent_lines
+        .iter()
+        .find(|(_, id)| Some(id) == selected)
+        .map(|(l, _)| *l);
 
     let mut log_rows = 0;
     if lines.len() < rows {
         log_rows = rows - lines.len() - 1;
         lines.extend(log_section(dashboard, log_rows, cols));
     }
-    Frame { lines, log_rows }
+    Drawn {
+        frame: Frame { lines, log_rows },
+        agent_lines,
+        selected_line,
+    }
 }
 
-/// `exomonad[ · N forms] · N agents · N running · N waiting · N stop blocked · N stopped`; when
-/// that does not fit in `cols`, the zero counts are left out before anything is cut.
-fn header_line(dashboard: &Dashboard, cols: usize) -> Line {
+/// The key table ([`KEYS`]): `<where>  <keys>  <what>` per key, the attend key as bound.
+fn help_lines(dashboard: &Dashboard, cols: usize) -> Vec<Line> {
+    let place_cols = KEYS
+        .iter()
+        .map(|k| text::width(k.place.label()))
+        .max()
+        .unwrap_or(0);
+    let mut keys: Vec<(Where, String, &str)> = KEYS
+        .iter()
+        .map(|k| (k.place, k.keys.to_owned(), k.action))
+        .collect();
+    for k in keys.iter_mut().filter(|k| k.0 == Where::Anywhere) {
+        k.1 = dashboard.attend_key().unwrap_or("(not bound)").to_owned();
+    }
+    let key_cols = keys.iter().map(|k| text::width(&k.1)).max().unwrap_or(0);
+    let mut lines = vec![{
+        let mut b = LineBuilder::new(cols);
+        b.cell("WHERE", place_cols, Style::Header)
+            .spaces(GAP)
+            .cell("KEYS", key_cols, Style::Header)
+            .spaces(GAP)
+            .push("WHAT", Style::Header);
+        b.build()
+    }];
+    lines.extend(keys.iter().map(|(place, keys, action)| {
+        let mut b = LineBuilder::new(cols);
+        b.cell(place.label(), place_cols, Style::Dim)
+            .spaces(GAP)
+            .cell(keys, key_cols, Style::Title)
+            .spaces(GAP)
+            .push(action, Style::Plain);
+        b.build()
+    }));
+    lines
+}
+
+/// `exomonad[ · N forms] · N agents · N running · N waiting · N stop blocked · N stopped`,
+/// then how to reach the help (`· ? help` on the team screen, `· Esc back` on the help
+/// screen; nothing while a form takes the keys). When that does not fit in `cols`, the zero
+/// counts are left out, then the counts are cut; the help hint stays while it fits at all.
+fn header_line(dashboard: &Dashboard, screen: Screen, form_shown: bool, cols: usize) -> Line {
     let waiting = match dashboard.permission() {
         Permission::Granted => None,
         Permission::Pending => Some((
@@ -115,6 +214,17 @@ fn header_line(dashboard: &Dashboard, cols: usize) -> Line {
         b.push(text, style);
         return b.build();
     }
+    let hint = match (form_shown, screen) {
+        (true, _) => "",
+        (false, Screen::Team) => " · ? help",
+        (false, Screen::Help) => " · Esc back",
+    };
+    let hint_cols = text::width(hint);
+    let room = if cols >= hint_cols + "exomonad".len() {
+        cols - hint_cols
+    } else {
+        cols
+    };
     let total = dashboard.agents().len();
     let counts = [
         AgentState::Running,
@@ -124,11 +234,19 @@ fn header_line(dashboard: &Dashboard, cols: usize) -> Line {
     ]
     .map(|s| (s, dashboard.agents().filter(|a| a.state == s).count()));
     let forms = dashboard.inbox().len();
-    let full = header_with(total, &counts, forms, cols, true);
-    if !full.was_cut() {
-        return full.build();
+    let full = header_with(total, &counts, forms, room, true);
+    let mut line = if full.was_cut() {
+        header_with(total, &counts, forms, room, false).build()
+    } else {
+        full.build()
+    };
+    if room < cols {
+        line.spans.push(Span {
+            text: hint.to_owned(),
+            style: Style::Dim,
+        });
     }
-    header_with(total, &counts, forms, cols, false).build()
+    line
 }
 
 fn header_with(
@@ -161,39 +279,57 @@ fn header_with(
 }
 
 /// Column header, one row per agent (or `no agents yet`), and the collapse line, within
-/// `avail` lines. When rows do not fit, the last line says `+N more`.
-fn agent_section(dashboard: &Dashboard, now: Timestamp, avail: usize, cols: usize) -> Vec<Line> {
+/// `avail` lines, with the index of each agent row among the returned lines. When rows do
+/// not fit, the last line says `+N more` and the rows shown are the first ones, or a window
+/// that ends at the selected agent when it would be hidden.
+fn agent_section(
+    dashboard: &Dashboard,
+    now: Timestamp,
+    avail: usize,
+    cols: usize,
+) -> (Vec<Line>, Vec<(usize, AgentId)>) {
     let mut lines = Vec::new();
+    let mut rows_at = Vec::new();
     if avail == 0 {
-        return lines;
+        return (lines, rows_at);
     }
     if dashboard.agents().len() == 0 {
         lines.push(dim_line("no agents yet", cols));
-        return lines;
+        return (lines, rows_at);
     }
-    let collapsed = |a: &&Agent| {
-        a.state == AgentState::Stopped
-            && now.duration_since(a.last_event_at) > COLLAPSE_STOPPED_AFTER
-    };
-    let shown: Vec<&Agent> = dashboard.agents().filter(|a| !collapsed(a)).collect();
-    let folded = dashboard.agents().filter(collapsed).count();
+    let shown = dashboard.shown_agents(now);
+    let folded = dashboard.agents().len() - shown.len();
+    let selected = dashboard.selected(now);
     let table = Table::new(&shown, cols);
 
     lines.push(table.header());
     let room = avail - 1;
     let wanted = shown.len() + usize::from(folded > 0);
-    if wanted <= room {
-        lines.extend(shown.iter().map(|a| table.row(a, now)));
-        if folded > 0 {
-            lines.push(dim_line(&format!("+{folded} stopped earlier"), cols));
-        }
+    let (start, fits, more) = if wanted <= room {
+        (0, shown.len(), None)
     } else if room > 0 {
         let fits = room - 1;
-        lines.extend(shown.iter().take(fits).map(|a| table.row(a, now)));
-        let hidden = shown.len() - fits + folded;
-        lines.push(dim_line(&format!("+{hidden} more"), cols));
+        let at = shown
+            .iter()
+            .position(|a| Some(&a.id) == selected)
+            .unwrap_or(0);
+        let start = (at + 1).saturating_sub(fits);
+        (start, fits, Some(shown.len() - fits + folded))
+    } else {
+        (0, 0, None)
+    };
+    for a in shown.iter().skip(start).take(fits) {
+        rows_at.push((lines.len(), a.id.clone()));
+        lines.push(table.row(a, Some(&a.id) == selected, now));
     }
-    lines
+    match more {
+        Some(hidden) => lines.push(dim_line(&format!("+{hidden} more"), cols)),
+        None if folded > 0 && room > 0 => {
+            lines.push(dim_line(&format!("+{folded} stopped earlier"), cols));
+        }
+        None => {}
+    }
+    (lines, rows_at)
 }
 
 /// Column widths of the agent table for one frame.
@@ -212,7 +348,7 @@ impl Table {
             .map(|a| text::width(a.id.as_str()))
             .max()
             .unwrap_or(0);
-        let rest = GAP + STATE_COLS + GAP + HOOK_MIN_COLS + GAP + AGE_COLS;
+        let rest = MARK_COLS + GAP + STATE_COLS + GAP + HOOK_MIN_COLS + GAP + AGE_COLS;
         let id = widest_id
             .max("AGENT".len())
             .min(cols.saturating_sub(rest).max("AGENT".len()));
@@ -222,7 +358,8 @@ impl Table {
             .map(|h| text::width(&h.event) + h.tool.as_deref().map_or(0, |t| 1 + text::width(t)))
             .max()
             .unwrap_or(0);
-        let hook_room = cols.saturating_sub(id + GAP + STATE_COLS + GAP + GAP + AGE_COLS);
+        let hook_room =
+            cols.saturating_sub(MARK_COLS + id + GAP + STATE_COLS + GAP + GAP + AGE_COLS);
         let hook = widest_hook
             .clamp(HOOK_MIN_COLS, HOOK_MAX_COLS)
             .min(hook_room.max(HOOK_MIN_COLS));
@@ -231,30 +368,40 @@ impl Table {
 
     fn header(&self) -> Line {
         let mut b = LineBuilder::new(self.cols);
-        b.cell("AGENT", self.id, Style::Header)
+        b.spaces(MARK_COLS)
+            .cell("AGENT", self.id, Style::Header)
             .spaces(GAP)
             .cell("STATE", STATE_COLS, Style::Header)
             .spaces(GAP)
             .cell("LAST HOOK", self.hook, Style::Header)
             .spaces(GAP)
-            .cell_right("AGE", AGE_COLS, Style::Header);
+            .cell_right("FOR", AGE_COLS, Style::Header);
         b.build()
     }
 
-    fn row(&self, agent: &Agent, now: Timestamp) -> Line {
+    /// `› ` before the selected agent; an agent that needs the person has its id and time
+    /// in its state's colour too, so the row stands out.
+    fn row(&self, agent: &Agent, selected: bool, now: Timestamp) -> Line {
         let hook = agent
             .last_hook
             .as_ref()
             .map(|h| h.describe())
             .unwrap_or_default();
+        let state = state_style(agent.state);
+        let (id_style, age_style) = if agent.needs_person() {
+            (state, state)
+        } else {
+            (Style::Plain, Style::Dim)
+        };
         let mut b = LineBuilder::new(self.cols);
-        b.cell(agent.id.as_str(), self.id, Style::Plain)
+        b.cell(if selected { "›" } else { "" }, MARK_COLS, Style::Title)
+            .cell(agent.id.as_str(), self.id, id_style)
             .spaces(GAP)
-            .cell(agent.state.label(), STATE_COLS, state_style(agent.state))
+            .cell(agent.state.label(), STATE_COLS, state)
             .spaces(GAP)
             .cell(&hook, self.hook, Style::Plain)
             .spaces(GAP)
-            .cell_right(&age(now, agent.last_event_at), AGE_COLS, Style::Dim);
+            .cell_right(&age(now, agent.in_state_since()), AGE_COLS, age_style);
         b.build()
     }
 }
@@ -271,7 +418,7 @@ fn log_section(dashboard: &Dashboard, log_rows: usize, cols: usize) -> Vec<Line>
     let mut sep = LineBuilder::new(cols);
     sep.push("── events ", Style::Header);
     if offset > 0 {
-        sep.push(&format!("· {offset} newer (Home) "), Style::Dim);
+        sep.push(&format!("· {offset} newer (PgUp) "), Style::Dim);
     }
     sep.fill('─', Style::Header);
     lines.push(sep.build());
