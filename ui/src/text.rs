@@ -1,4 +1,7 @@
-//! Making outside text safe to draw: no control characters, bounded length, measured in
+//! Making outside text safe: the one sanitizer every outside string (an issue title, a tool
+//! name, a hook reason, a path going into a layout) passes before it reaches a terminal, a
+//! Zellij layout, a branch name or an agent's prompt. No control characters, no escape
+//! sequences, no bidirectional overrides ([`is_unsafe`]); bounded length; measured in
 //! terminal columns the way Zellij measures them.
 //!
 //! Widths are the sum of each character's [`UnicodeWidthChar::width`], which is exactly how
@@ -10,10 +13,47 @@ use unicode_width::UnicodeWidthChar;
 /// The mark put where text was cut.
 pub const ELLIPSIS: char = '…';
 
-/// Whether `c` must never reach the terminal: C0/C1 controls and DEL (escape sequences, line
-/// breaks, bells) and the bidirectional-override characters that reorder what follows them.
+/// Whether `c` must never reach a terminal or a generated file: C0/C1 controls and DEL
+/// (escape sequences, line breaks, bells) and the bidirectional formatting characters that
+/// reorder what follows them ([`is_bidi_control`]).
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Whether `c` reorders text when shown (the "Trojan Source" characters): the embedding and
+/// override characters U+202A–U+202E, the isolates U+2066–U+2069, and the invisible marks
+/// U+200E, U+200F and U+061C (Unicode Standard Annex #9, "Explicit Directional Formatting").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Outside text made safe to show and to embed: ANSI escape sequences (`ESC [ 31 m`, OSC
+/// titles, ...) are removed whole (with the `strip-ansi-escapes` crate), then every unsafe
+/// character that is left ([`remove_controls`]).
+///
+/// Whitespace is kept as spaces so that words stay apart: tabs and other whitespace
+/// controls become a space; line breaks (`\n`, `\r\n`, `\r`) become `\n` when
+/// `keep_newlines`, else a space.
+pub fn plain_text(text: &str, keep_newlines: bool) -> String {
+    let normalized = text.replace("\r\n", "\n");
+    let spaced: String = normalized
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' if keep_newlines => '\n',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect();
+    remove_controls(&strip_ansi_escapes::strip_str(spaced), keep_newlines)
+}
+
+/// Removes every unsafe character ([`is_unsafe`]: controls and bidirectional formatting);
+/// keeps `\n` when `keep_newlines`. Nothing else is changed (an ESC goes, the `[31m` after
+/// it stays: use [`plain_text`] to drop whole escape sequences).
+pub fn remove_controls(text: &str, keep_newlines: bool) -> String {
+    text.chars()
+        .filter(|&c| (keep_newlines && c == '\n') || !is_unsafe(c))
+        .collect()
 }
 
 /// Display width of one character in columns (0 for unsafe and zero-width characters).
