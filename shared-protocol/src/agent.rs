@@ -64,24 +64,11 @@ impl AgentId {
     /// Turns any text (a branch name, a directory name) into a valid id, or `None` when
     /// nothing usable is left.
     ///
-    /// ASCII letters and digits are kept (lower-cased); every run of other characters
-    /// becomes one `-`; leading and trailing `-` are trimmed; the result is cut to
-    /// [`AgentId::MAX_LEN`] bytes. Example: `gh-12/Fix "quotes"` → `gh-12-fix-quotes`.
+    /// The one slug rule ([`crate::slug::slug`]) at most [`AgentId::MAX_LEN`] bytes: ASCII
+    /// letters and digits are kept (lower-cased), words are joined by single `-`. Example:
+    /// `gh-12/Fix "quotes"` → `gh-12-fix-quotes`.
     pub fn slugify(text: &str) -> Option<Self> {
-        let mut out = String::with_capacity(text.len().min(Self::MAX_LEN));
-        for c in text.chars() {
-            if c.is_ascii_alphanumeric() {
-                out.push(c.to_ascii_lowercase());
-            } else if !out.is_empty() && !out.ends_with('-') {
-                out.push('-');
-            }
-            if out.len() >= Self::MAX_LEN {
-                break;
-            }
-        }
-        out.truncate(Self::MAX_LEN);
-        let trimmed = out.trim_end_matches('-');
-        Self::new(trimmed).ok()
+        Self::new(crate::slug::slug(text, Self::MAX_LEN)).ok()
     }
 
     /// The agent a Zellij command pane runs, read from the pane's command line as Zellij

@@ -21,6 +21,7 @@ pub mod form;
 pub mod github;
 pub mod hook;
 pub mod names;
+pub mod slug;
 pub mod tools;
 
 pub use agent::{AgentId, AgentIdError, Role};
