@@ -91,7 +91,7 @@ pub enum Command {
         #[arg(long)]
         form: String,
         /// Seconds to wait for an answer before giving up (the form is then removed).
-        #[arg(long, default_value_t = commands::popup::DEFAULT_TIMEOUT.as_secs())]
+        #[arg(long, default_value_t = crate::popup::DEFAULT_TIMEOUT.as_secs())]
         timeout: u64,
     },
     /// Write the dashboard plugin file (if needed) and print its absolute path.
@@ -124,7 +124,28 @@ pub enum GuestAction {
     },
 }
 
-/// Parses the arguments and runs the command.
+impl Command {
+    /// The command's name in log lines, and whether its warnings and errors also go to
+    /// stderr (interactive commands; never `hook` and `mcp-stdio`, whose stdio is a protocol
+    /// channel to the agent runtime).
+    fn log_setup(&self) -> (&'static str, bool) {
+        match self {
+            Command::Hook { .. } => ("hook", false),
+            Command::McpStdio => ("mcp", false),
+            Command::Spawn { .. } => ("spawn", false),
+            Command::List { .. } => ("list", false),
+            Command::Cleanup { .. } => ("cleanup", false),
+            Command::Init { .. } => ("init", true),
+            Command::Popup { .. } => ("popup", false),
+            Command::PluginPath => ("plugin-path", false),
+            Command::Guest { .. } => ("guest", false),
+        }
+    }
+}
+
+/// Parses the arguments and runs the command: resolves the [`Context`] and sets up logging
+/// once (`.exomonad/logs/exomonad.log`), then hands over to the command's module in
+/// [`commands`].
 ///
 /// A `hook` whose arguments do not parse still answers `{}` with exit 0 (and says why on
 /// stderr): a misconfigured hook must not block the agent (exit 2 would).
@@ -133,14 +154,37 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if std::env::args().nth(1).as_deref() == Some("hook") => {
             eprintln!("exomonad hook: {e}");
-            println!("{}", crate::answer::PROCEED);
+            println!("{}", crate::hook::answer::PROCEED);
             return ExitCode::SUCCESS;
         }
         Err(e) => e.exit(),
     };
+    // Commands that act on no project.
+    match &cli.command {
+        Command::Guest {
+            action:
+                GuestAction::Check {
+                    file,
+                    embedded,
+                    vectors,
+                },
+        } => return commands::guest::check(file.as_deref(), *embedded, vectors.as_deref()),
+        Command::PluginPath => {
+            return commands::report(
+                crate::base::paths::install_dashboard().map(|p| println!("{}", p.display())),
+            );
+        }
+        _ => {}
+    }
+    let ctx = Context::from_process();
+    let (name, stderr) = cli.command.log_setup();
+    let _log = crate::base::logging::init(&ctx.project_dir, name, stderr);
+    for w in &ctx.warnings {
+        tracing::warn!("{w}");
+    }
     match cli.command {
-        Command::Hook { event, runtime } => commands::hook::run(&event, runtime),
-        Command::McpStdio => commands::mcp::run(),
+        Command::Hook { event, runtime } => commands::hook::exec(&ctx, &event, runtime),
+        Command::McpStdio => commands::mcp::exec(&ctx),
         Command::Spawn {
             issues,
             owner,
@@ -149,9 +193,7 @@ pub fn run() -> ExitCode {
             agent,
             json,
         } => {
-            let ctx = Context::from_process();
-            let _log = crate::logging::init(&ctx.project_dir, "spawn", false);
-            let args = commands::agents::SpawnArgs {
+            let args = commands::workers::SpawnArgs {
                 issues,
                 owner,
                 repo,
@@ -159,44 +201,22 @@ pub fn run() -> ExitCode {
                 agent,
                 json,
             };
-            commands::agents::spawn(&ctx, args)
+            commands::workers::spawn(&ctx, args)
         }
-        Command::List { json } => {
-            let ctx = Context::from_process();
-            let _log = crate::logging::init(&ctx.project_dir, "list", false);
-            commands::agents::list(&ctx, json)
-        }
+        Command::List { json } => commands::workers::list(&ctx, json),
         Command::Cleanup {
             issues,
             force,
             json,
-        } => {
-            let ctx = Context::from_process();
-            let _log = crate::logging::init(&ctx.project_dir, "cleanup", false);
-            commands::agents::cleanup(&ctx, issues, force, json)
-        }
+        } => commands::workers::cleanup(&ctx, issues, force, json),
         Command::Init { session, recreate } => {
-            let ctx = Context::from_process();
-            let _log = crate::logging::init(&ctx.project_dir, "init", true);
-            let options = commands::init::InitOptions { session, recreate };
-            report(commands::init::run(&ctx, &options))
+            let options = crate::session::InitOptions { session, recreate };
+            commands::init::exec(&ctx, &options)
         }
         Command::Popup { form, timeout } => {
-            let ctx = Context::from_process();
-            let _log = crate::logging::init(&ctx.project_dir, "popup", false);
-            commands::popup::run(&ctx, &form, std::time::Duration::from_secs(timeout))
+            commands::popup::exec(&ctx, &form, std::time::Duration::from_secs(timeout))
         }
-        Command::Guest {
-            action:
-                GuestAction::Check {
-                    file,
-                    embedded,
-                    vectors,
-                },
-        } => commands::guest::check(file.as_deref(), embedded, vectors.as_deref()),
-        Command::PluginPath => {
-            report(crate::paths::install_dashboard().map(|p| println!("{}", p.display())))
-        }
+        Command::Guest { .. } | Command::PluginPath => unreachable!("handled above"),
     }
 }
 
@@ -204,14 +224,4 @@ pub fn run() -> ExitCode {
 fn parse_agent(s: &str) -> Result<exomonad_protocol::agents::AgentKind, String> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
         .map_err(|_| format!("{s:?} is not an agent runtime: claude or gemini"))
-}
-
-fn report(result: anyhow::Result<()>) -> ExitCode {
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("exomonad: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use exomonad_protocol::names::{ENV_AGENT_ID, ENV_ROLE, ENV_SESSION, ENV_ZELLIJ_SESSION_NAME};
 use exomonad_protocol::{AgentId, Role};
 
-use crate::config::{self, Config};
+use crate::base::config::{self, Config};
 use crate::services::git;
 
 /// Everything a command needs to know about its place.

@@ -1,31 +1,37 @@
-//! The exomonad host: the `exomonad` command.
+//! The exomonad host: the `exomonad` command (`main.rs` only calls [`cli::run`]).
 //!
-//! It is the hook command and (later) the MCP server agent runtimes run; it runs the
-//! Extism guest that holds every decision, and does all the I/O itself: git, Zellij,
-//! files, logs. Layout of this crate:
+//! Agent runtimes run it as their hook command (`exomonad hook <event>`) and their MCP server
+//! (`exomonad mcp-stdio`); it runs the Extism guest that makes every decision and does all the
+//! I/O itself. The crate is a library so that every flow is a function a test, a benchmark or
+//! a long-lived process can call. Its layers, each using only the ones below it (checked by
+//! `tests/layers.rs`):
 //!
-//! - pure parts, tested natively: [`answer`] (decision → runtime output), [`layout`]
-//!   (session layout generation), [`agent_settings`] (hook settings for agents);
-//! - I/O edges: [`services`] (git, Zellij), [`events`] (to the dashboard), [`guest`]
-//!   (the Extism runtime and host functions), [`config`], [`context`], [`paths`],
-//!   [`logging`];
-//! - commands: [`commands`], wired up by [`cli`].
+//! 1. **commands** — [`cli`] parses the arguments, resolves the [`context`] and sets up logging
+//!    once; each module of [`commands`] calls one flow and prints its outcome.
+//! 2. **flows** — one module per flow of the architecture, each holding its pure core and its
+//!    orchestration, called with a [`context::Context`] and its I/O handles:
+//!    - [`hook`]: one hook event → the guest's decision → the runtime's answer;
+//!    - [`mcp`]: an agent's MCP server, its tools from the guest;
+//!    - [`popup`]: a form to the person (the dashboard, else the terminal) and the answer back;
+//!    - [`session`]: `init`, the project's Zellij session and its layout;
+//!    - [`workers`]: spawn, list and clean up one worker per GitHub issue;
+//!    - [`guest`]: the Extism runtime, the host functions, guest selection, conformance;
+//!    - [`wiring`]: the hook settings and MCP config that wire an agent runtime to exomonad.
+//! 3. **[`context`]** — who and where this process is (project, config, agent id, role,
+//!    Zellij session), resolved once from the working directory and the environment.
+//! 4. **[`services`]** — one module per outside tool: git, worktrees, GitHub, Zellij and the
+//!    dashboard in it, files, child processes. A service knows no flow.
+//! 5. **[`base`]** — configuration, paths, logging, the embedded WASM files, atomic writes.
 
-pub mod agent_settings;
-pub mod agents;
-pub mod answer;
-pub mod assets;
+pub mod base;
 pub mod cli;
 pub mod commands;
-pub mod config;
 pub mod context;
-pub mod events;
 pub mod guest;
-pub mod layout;
-pub mod logging;
+pub mod hook;
 pub mod mcp;
-pub mod paths;
 pub mod popup;
 pub mod services;
-pub mod spawn;
-pub mod tui;
+pub mod session;
+pub mod wiring;
+pub mod workers;

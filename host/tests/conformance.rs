@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use exomonad::commands::guest::{load_vectors, run_vectors, table};
+use exomonad::guest::conformance::{load_vectors, run_vectors, table};
 use exomonad::guest::{CacheMode, GuestOptions};
 
 #[test]
@@ -16,8 +16,8 @@ fn the_embedded_guest_passes_every_vector() {
         cache: CacheMode::Dir(cache.path().to_path_buf()),
         ..GuestOptions::default()
     };
-    let outcomes =
-        run_vectors(exomonad::assets::GUEST_WASM, &vectors, &options).expect("the guest loads");
+    let outcomes = run_vectors(exomonad::base::assets::GUEST_WASM, &vectors, &options)
+        .expect("the guest loads");
     let report = table(&outcomes);
     println!("{report}");
     assert!(outcomes.iter().all(|o| o.passed()), "{report}");
@@ -39,7 +39,7 @@ fn a_wrong_expectation_is_reported_as_a_failure() {
         cache: CacheMode::Dir(cache.path().to_path_buf()),
         ..GuestOptions::default()
     };
-    let outcomes = run_vectors(exomonad::assets::GUEST_WASM, &vectors, &options).unwrap();
+    let outcomes = run_vectors(exomonad::base::assets::GUEST_WASM, &vectors, &options).unwrap();
     let report = table(&outcomes);
     assert!(report.contains("FAIL  wrong"), "{report}");
     assert!(report.contains("host calls not made: log"), "{report}");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use exomonad::config::Config;
+use exomonad::base::config::Config;
 use exomonad::services::github::{
     DEFAULT_API_URL, GitHubEnv, GitHubError, GitHubService, MAX_LIMIT,
 };

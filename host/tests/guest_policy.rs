@@ -6,8 +6,8 @@ mod common;
 use std::sync::OnceLock;
 
 use common::{fixture_json, repo};
-use exomonad::events::RecordingSink;
 use exomonad::guest::{CacheMode, Guest, GuestError, GuestOptions, HostState};
+use exomonad::services::dashboard::events::RecordingSink;
 use exomonad_protocol::abi::{ErrorCode, HookCall, HookDecision};
 use exomonad_protocol::{AgentId, Role, Runtime};
 use serde_json::{Value, json};

@@ -28,7 +28,7 @@ const WAIT: Duration = Duration::from_secs(60);
 /// How long "no output" is watched for.
 const QUIET: Duration = Duration::from_millis(300);
 
-/// The versions the server speaks (host/src/mcp.rs).
+/// The versions the server speaks (host/src/mcp/server.rs).
 const SUPPORTED: [&str; 4] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
 
 /// The lead's tools, in `tools/list` order.

@@ -1,4 +1,4 @@
-//! The pure core of spawning (`exomonad::spawn`): names, the worker tab's layout, the
+//! The pure core of spawning (`exomonad::workers`): names, the worker tab's layout, the
 //! agent's command line and files, the cleanup verdict, and the worker registry.
 
 use std::path::{Path, PathBuf};
@@ -9,12 +9,12 @@ use std::time::Duration;
 
 mod common;
 
-use exomonad::config::Config;
-use exomonad::spawn::launch::{self, AgentCommand, Launch, WorkerSetup};
-use exomonad::spawn::naming::{self, WorkerNames};
-use exomonad::spawn::registry::{self, Registry, RegistryError, RuntimeSession, WorkerRecord};
-use exomonad::spawn::safety::{self, CleanupFacts, CleanupVerdict};
-use exomonad::spawn::tab_layout::{TabLayoutError, WorkerTab};
+use exomonad::base::config::Config;
+use exomonad::workers::launch::{self, AgentCommand, Launch, WorkerSetup};
+use exomonad::workers::naming::{self, WorkerNames};
+use exomonad::workers::registry::{self, Registry, RegistryError, RuntimeSession, WorkerRecord};
+use exomonad::workers::safety::{self, CleanupFacts, CleanupVerdict};
+use exomonad::workers::tab_layout::{TabLayoutError, WorkerTab};
 use exomonad_protocol::abi::{Commit, DirtyFile};
 use exomonad_protocol::agents::AgentKind;
 use exomonad_protocol::github::{Issue, RepoRef};
@@ -187,9 +187,9 @@ proptest! {
 
         let short = naming::short_title(&title);
         prop_assert!(short.graphemes(true).count() <= naming::SHORT_TITLE_MAX_CHARS);
-        prop_assert!(!short.chars().any(|c| c.is_control() || naming::is_bidi_control(c)), "{:?}", short);
+        prop_assert!(!short.chars().any(|c| c.is_control() || exomonad_ui::text::is_bidi_control(c)), "{:?}", short);
         prop_assert!(!short.starts_with(' ') && !short.ends_with(' ') && !short.contains("  "));
-        let plain: Vec<String> = naming::plain_text(&title, false).split_whitespace().map(str::to_owned).collect();
+        let plain: Vec<String> = exomonad_ui::text::plain_text(&title, false).split_whitespace().map(str::to_owned).collect();
         let plain = plain.join(" ");
         if plain.graphemes(true).count() <= naming::SHORT_TITLE_MAX_CHARS {
             prop_assert_eq!(&short, &plain);
@@ -531,7 +531,7 @@ fn worker_files_for_claude() {
         serde_json::from_str(file(&files, "claude-settings.json")).unwrap();
     assert_eq!(
         settings,
-        exomonad::agent_settings::claude_settings("/opt/my tools/exomonad")
+        exomonad::wiring::claude_settings("/opt/my tools/exomonad")
     );
 
     let mcp: serde_json::Value = serde_json::from_str(file(&files, "mcp.json")).unwrap();
@@ -569,8 +569,8 @@ fn worker_files_for_gemini() {
     let s: serde_json::Value = serde_json::from_str(file(&files, "gemini-settings.json")).unwrap();
     assert_eq!(s["hooksConfig"]["enabled"], true);
     let hooks = s["hooks"].as_object().unwrap();
-    assert_eq!(hooks.len(), launch::GEMINI_HOOK_EVENTS.len());
-    for event in launch::GEMINI_HOOK_EVENTS {
+    assert_eq!(hooks.len(), exomonad::wiring::GEMINI_HOOK_EVENTS.len());
+    for event in exomonad::wiring::GEMINI_HOOK_EVENTS {
         let h = &hooks[*event][0]["hooks"][0];
         assert_eq!(h["type"], "command");
         assert_eq!(
@@ -791,16 +791,16 @@ proptest! {
             Ok(out) => {
                 prop_assert!(!cwd_text.contains('$') && !cwd_text.chars().any(char::is_control));
                 let read = read_back(&out);
-                prop_assert_eq!(read.tab_name, naming::remove_controls(&title, false));
-                prop_assert_eq!(read.pane_name, naming::remove_controls(&format!("pane {title}"), false));
+                prop_assert_eq!(read.tab_name, exomonad_ui::text::remove_controls(&title, false));
+                prop_assert_eq!(read.pane_name, exomonad_ui::text::remove_controls(&format!("pane {title}"), false));
                 prop_assert_eq!(read.cwd, cwd_text);
                 prop_assert_eq!(read.command, "env");
                 let mut want = vec![
                     "EXOMONAD_AGENT_ID=gh-1".to_owned(),
-                    format!("SOME_VALUE={}", naming::remove_controls(&env_value, true)),
+                    format!("SOME_VALUE={}", exomonad_ui::text::remove_controls(&env_value, true)),
                     program.clone(),
                 ];
-                want.extend(args.iter().map(|a| naming::remove_controls(a, true)));
+                want.extend(args.iter().map(|a| exomonad_ui::text::remove_controls(a, true)));
                 prop_assert_eq!(&read.argv, &want);
                 prop_assert_eq!(read.plugins, vec!["zellij:tab-bar".to_owned(), "zellij:status-bar".to_owned()]);
                 prop_assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "raw control character in {:?}", out);

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use exomonad::events::Discard;
 use exomonad::guest::{CacheMode, Guest, GuestOptions, HostState};
+use exomonad::services::dashboard::events::Discard;
 use exomonad::services::zellij::Zellij;
 use exomonad_protocol::form::FormReply;
 use serde_json::json;

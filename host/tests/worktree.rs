@@ -9,8 +9,8 @@ use exomonad::services::worktree::{
     self, Base, Ensured, Removal, WorktreeError, ensure_worktree, find_base, remove_worktree,
     unique_commits,
 };
-use exomonad::spawn::naming::WorkerNames;
-use exomonad::spawn::safety::{self, CleanupFacts, CleanupVerdict};
+use exomonad::workers::naming::WorkerNames;
+use exomonad::workers::safety::{self, CleanupFacts, CleanupVerdict};
 
 /// Runs git in `dir` with a fixed identity and no user or system config, so the tests run
 /// the same on a fresh machine; returns stdout, trimmed.
@@ -125,7 +125,7 @@ fn a_commit_pushed_elsewhere_is_the_base_of_a_new_worktree() {
         }
     );
     let names = w.names(7, "Fix the parser");
-    let done = ensure_worktree(&w.project, &names, &base).unwrap();
+    let done = ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
     assert_eq!(
         done,
         Ensured::Created {
@@ -203,7 +203,7 @@ fn without_origin_the_main_checkout_branch_is_the_base() {
     );
     // Seen from a linked worktree, it is still the main checkout's branch.
     let names = w.names(3, "x");
-    ensure_worktree(&w.project, &names, &base).unwrap();
+    ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
     assert_eq!(find_base(&names.worktree).unwrap().name, "trunk");
 }
 
@@ -226,9 +226,9 @@ fn an_existing_worktree_is_reused_as_it_is() {
     let w = World::new();
     let base = find_base(&w.project).unwrap();
     let names = w.names(7, "Fix it");
-    ensure_worktree(&w.project, &names, &base).unwrap();
+    ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
     std::fs::write(names.worktree.join("wip.txt"), "work in progress").unwrap();
-    let again = ensure_worktree(&w.project, &names, &base).unwrap();
+    let again = ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
     assert_eq!(
         again,
         Ensured::ReusedWorktree {
@@ -239,7 +239,7 @@ fn an_existing_worktree_is_reused_as_it_is() {
     // The title changed on GitHub meanwhile: still the same worktree.
     let renamed = w.names(7, "Fix it properly");
     assert!(matches!(
-        ensure_worktree(&w.project, &renamed, &base).unwrap(),
+        ensure_worktree(&w.project, &renamed.worktree_spec(), &base).unwrap(),
         Ensured::ReusedWorktree { .. }
     ));
 }
@@ -257,7 +257,7 @@ fn an_existing_branch_gets_a_worktree() {
     sh(&w.project, &["branch", "gh-8/same", &work]);
     let names = w.names(8, "Same");
     assert_eq!(
-        ensure_worktree(&w.project, &names, &base).unwrap(),
+        ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap(),
         Ensured::ReusedBranch {
             branch: "gh-8/same".into()
         }
@@ -267,7 +267,7 @@ fn an_existing_branch_gets_a_worktree() {
     // The only branch, under an older title.
     let names = w.names(9, "A newer title");
     assert_eq!(
-        ensure_worktree(&w.project, &names, &base).unwrap(),
+        ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap(),
         Ensured::ReusedBranch {
             branch: "gh-9/earlier-title".into()
         }
@@ -283,13 +283,14 @@ fn an_existing_branch_gets_a_worktree() {
     sh(&w.project, &["branch", "gh-10/two", &base.commit]);
     // gh-100/… is another issue's.
     sh(&w.project, &["branch", "gh-100/other", &base.commit]);
-    let err = ensure_worktree(&w.project, &w.names(10, "Three"), &base).unwrap_err();
+    let err =
+        ensure_worktree(&w.project, &w.names(10, "Three").worktree_spec(), &base).unwrap_err();
     assert!(
         matches!(&err, WorktreeError::AmbiguousBranches(b) if b == &["gh-10/one", "gh-10/two"]),
         "{err}"
     );
     assert!(matches!(
-        ensure_worktree(&w.project, &w.names(100, "Other"), &base).unwrap(),
+        ensure_worktree(&w.project, &w.names(100, "Other").worktree_spec(), &base).unwrap(),
         Ensured::ReusedBranch { branch } if branch == "gh-100/other"
     ));
 }
@@ -301,13 +302,13 @@ fn an_occupied_path_is_not_clobbered() {
     let names = w.names(4, "x");
     std::fs::create_dir_all(&names.worktree).unwrap();
     std::fs::write(names.worktree.join("precious"), "keep").unwrap();
-    let err = ensure_worktree(&w.project, &names, &base).unwrap_err();
+    let err = ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap_err();
     assert!(matches!(err, WorktreeError::PathOccupied(_)), "{err}");
     assert!(names.worktree.join("precious").is_file());
     // An empty directory is fine.
     std::fs::remove_file(names.worktree.join("precious")).unwrap();
     assert!(matches!(
-        ensure_worktree(&w.project, &names, &base).unwrap(),
+        ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap(),
         Ensured::Created { .. }
     ));
 }
@@ -317,7 +318,7 @@ fn unique_commits_are_the_ones_nowhere_else() {
     let w = World::new();
     let base = find_base(&w.project).unwrap();
     let names = w.names(5, "Work");
-    ensure_worktree(&w.project, &names, &base).unwrap();
+    ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
     assert!(
         unique_commits(&w.project, &names.branch)
             .unwrap()
@@ -379,7 +380,7 @@ fn removal_refuses_paths_outside_the_root() {
     let w = World::new();
     let base = find_base(&w.project).unwrap();
     let names = w.names(6, "x");
-    ensure_worktree(&w.project, &names, &base).unwrap();
+    ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
 
     // A worktree outside the root, and a symlink to it inside the root.
     let outside = w.root.join("outside-wt");
@@ -440,12 +441,12 @@ fn removal_keeps_commits_and_needs_force_for_changes() {
     let w = World::new();
     let base = find_base(&w.project).unwrap();
     let names = w.names(11, "Dirty");
-    ensure_worktree(&w.project, &names, &base).unwrap();
+    ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
     let kept = commit_file(&names.worktree, "done.txt", "done", "committed work");
     // exomonad's own files are ignored: they never count as changes.
-    exomonad::spawn::launch::write_worker_files(
+    exomonad::workers::launch::write_worker_files(
         &names.worktree,
-        &[exomonad::spawn::launch::WorkerFile {
+        &[exomonad::workers::launch::WorkerFile {
             name: "config.toml",
             contents: "role = \"worker\"\n".into(),
         }],
@@ -495,14 +496,14 @@ fn a_clean_worktree_is_removed_without_force_and_a_vanished_one_is_pruned() {
     let w = World::new();
     let base = find_base(&w.project).unwrap();
     let clean = w.names(12, "Clean");
-    ensure_worktree(&w.project, &clean, &base).unwrap();
+    ensure_worktree(&w.project, &clean.worktree_spec(), &base).unwrap();
     assert_eq!(
         remove_worktree(&w.project, &w.wt, &clean.worktree, false).unwrap(),
         Removal::Removed
     );
 
     let gone = w.names(13, "Gone");
-    ensure_worktree(&w.project, &gone, &base).unwrap();
+    ensure_worktree(&w.project, &gone.worktree_spec(), &base).unwrap();
     std::fs::remove_dir_all(&gone.worktree).unwrap();
     assert_eq!(
         remove_worktree(&w.project, &w.wt, &gone.worktree, false).unwrap(),
@@ -516,7 +517,7 @@ fn a_clean_worktree_is_removed_without_force_and_a_vanished_one_is_pruned() {
     );
     // A worktree whose directory vanished is made again from its branch.
     assert_eq!(
-        ensure_worktree(&w.project, &gone, &base).unwrap(),
+        ensure_worktree(&w.project, &gone.worktree_spec(), &base).unwrap(),
         Ensured::ReusedBranch {
             branch: gone.branch.clone()
         }
@@ -528,7 +529,7 @@ fn worktrees_are_listed_main_first() {
     let w = World::new();
     let base = find_base(&w.project).unwrap();
     let names = w.names(14, "Listed");
-    ensure_worktree(&w.project, &names, &base).unwrap();
+    ensure_worktree(&w.project, &names.worktree_spec(), &base).unwrap();
     sh(&names.worktree, &["checkout", "-q", "--detach"]);
     let list = worktree::list_worktrees(&w.project).unwrap();
     assert_eq!(list.len(), 2);

@@ -1,10 +1,6 @@
-//! `exomonad popup --form FILE|- [--timeout SECS]`: asks the person a form and prints the
-//! reply as one JSON line on stdout ([`FormReply`]).
-//!
-//! The form goes to the dashboard of the session ([`crate::popup`]). With no dashboard, it
-//! is drawn in this terminal when stdin is one ([`crate::tui`]; stdout may be a pipe); otherwise the
-//! reply is `rejected` with the reason. The `agent_id` of the form may be left out: it is
-//! filled in from the context ([`exomonad_protocol::AgentId::resolve`]).
+//! `exomonad popup --form FILE|- [--timeout SECS]`: asks the person a form ([`crate::popup`])
+//! and prints the reply as one JSON line on stdout ([`FormReply`]). The `agent_id` of the
+//! form may be left out: it is filled in from the context ([`exomonad_protocol::AgentId::resolve`]).
 //!
 //! Exit codes: [`EXIT_SUBMITTED`], [`EXIT_CANCELLED`], [`EXIT_TIMED_OUT`],
 //! [`EXIT_NO_DASHBOARD`], [`EXIT_ERROR`] (an invalid form: nothing is shown).
@@ -14,11 +10,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use exomonad_protocol::form::{FormReply, FormRequest};
-use serde_json::Value;
 
 use crate::context::Context;
-pub use crate::popup::DEFAULT_TIMEOUT;
-use crate::popup::{DashboardTarget, PopupError};
+use crate::popup::{self, Asked};
 use crate::services::zellij::Zellij;
 
 /// The person submitted the form.
@@ -33,37 +27,38 @@ pub const EXIT_TIMED_OUT: u8 = 3;
 pub const EXIT_NO_DASHBOARD: u8 = 4;
 
 /// Runs the command: `form` is a path or `-` (stdin).
-pub fn run(ctx: &Context, form: &str, timeout: Duration) -> ExitCode {
-    let request = match read_form(ctx, form) {
+pub fn exec(ctx: &Context, form: &str, timeout: Duration) -> ExitCode {
+    let text = if form == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(form)
+    };
+    let request = match text
+        .map_err(|e| (None, format!("reading the form {form}: {e}")))
+        .and_then(|text| popup::read_form(&ctx.agent_id, &text))
+    {
         Ok(r) => r,
         Err((id, error)) => {
             eprintln!("exomonad popup: {error}");
             return print(&FormReply::Rejected { id, error }, EXIT_ERROR);
         }
     };
-    let target = DashboardTarget::new(Zellij::from_env(), ctx.session.clone());
-    let result = target.and_then(|t| t.ask(&request, timeout));
-    let reply = match result {
-        Ok(reply) => reply,
-        Err(PopupError::NoDashboard(why)) if crate::tui::available() => {
-            tracing::info!("no dashboard ({why}); asking in this terminal");
-            match crate::tui::ask(&request, timeout) {
-                Ok(reply) => reply,
-                Err(e) => {
-                    return no_dashboard(
-                        &request,
-                        format!("{why}; the terminal form failed: {e:#}"),
-                    );
-                }
-            }
-        }
-        Err(PopupError::NoDashboard(why)) => return no_dashboard(&request, why),
-        Err(e @ (PopupError::BadReply(_) | PopupError::NoAnswer(_))) => {
-            eprintln!("exomonad popup: {e}");
+    let reply = match popup::ask(
+        Zellij::from_env(),
+        ctx.session.clone(),
+        &request,
+        timeout,
+        true,
+    ) {
+        Asked::Reply(reply) => reply,
+        Asked::NoDashboard(why) => return no_dashboard(&request, why),
+        Asked::Failed(error) => {
+            eprintln!("exomonad popup: {error}");
             return print(
                 &FormReply::Rejected {
                     id: Some(request.id.clone()),
-                    error: e.to_string(),
+                    error,
                 },
                 EXIT_ERROR,
             );
@@ -96,24 +91,4 @@ fn print(reply: &FormReply, code: u8) -> ExitCode {
         serde_json::to_string(reply).expect("replies always serialize")
     );
     ExitCode::from(code)
-}
-
-/// Reads and validates the form; fills in `agent_id` when it is missing.
-/// The error carries the form id when it could be read.
-fn read_form(ctx: &Context, form: &str) -> Result<FormRequest, (Option<String>, String)> {
-    let text = if form == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map(|_| s)
-    } else {
-        std::fs::read_to_string(form)
-    }
-    .map_err(|e| (None, format!("reading the form {form}: {e}")))?;
-    let mut value: Value =
-        serde_json::from_str(&text).map_err(|e| (None, format!("malformed form request: {e}")))?;
-    let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
-    if let Some(obj) = value.as_object_mut() {
-        obj.entry("agent_id")
-            .or_insert_with(|| Value::String(ctx.agent_id.to_string()));
-    }
-    FormRequest::from_json(&value.to_string()).map_err(|e| (id, e))
 }

@@ -42,7 +42,7 @@ use octocrab::{Octocrab, Page};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::Config;
+use crate::base::config::Config;
 use crate::services::process::{self, ProcessError};
 
 /// The API base URL when neither the environment nor the config names one.

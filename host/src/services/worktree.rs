@@ -17,7 +17,6 @@ use std::time::Duration;
 use exomonad_protocol::abi::Commit;
 
 use crate::services::git::{self, Access, GitError, READ_LIMIT};
-use crate::spawn::naming::WorkerNames;
 
 /// Time limit of `git fetch`.
 pub const FETCH_LIMIT: Duration = Duration::from_secs(120);
@@ -267,10 +266,24 @@ pub enum Ensured {
     },
     /// The issue's branch already existed; it is now checked out in a new worktree.
     ReusedBranch {
-        /// That branch: [`WorkerNames::branch`], or the issue's only other branch
+        /// That branch: [`WorktreeSpec::branch`], or the issue's only other branch
         /// `gh-<number>/…` (the title changed since it was made).
         branch: String,
     },
+}
+
+/// The worktree one worker needs: where it goes, the branch it checks out, and the family
+/// of branch names of the same issue (`gh-<number>`: an existing `gh-<number>/<old slug>`
+/// branch is taken up after the issue's title changed). The workers flow derives it from
+/// its names (`crate::workers::naming::WorkerNames::worktree_spec`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorktreeSpec<'a> {
+    /// The worktree's path.
+    pub path: &'a Path,
+    /// The branch: `gh-<number>/<slug>`.
+    pub branch: &'a str,
+    /// The branch family: `gh-<number>`; its branches are `<family>/…`.
+    pub family: &'a str,
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
@@ -278,24 +291,24 @@ fn same_path(a: &Path, b: &Path) -> bool {
     a == b || canon(a) == canon(b)
 }
 
-/// Makes sure the worker of `names` has its worktree at [`WorkerNames::worktree`]:
+/// Makes sure the worker of `spec` has its worktree at [`WorktreeSpec::path`]:
 /// 1. a worktree registered at that path is reused as it is (a registered one whose
 ///    directory is gone is pruned first);
-/// 2. else an existing branch of the issue is checked out there: [`WorkerNames::branch`], or
+/// 2. else an existing branch of the issue is checked out there: [`WorktreeSpec::branch`], or
 ///    else the only branch named `gh-<number>/…`;
 /// 3. else `git worktree add --no-track -b <branch> <path> <base commit>`.
 ///
 /// # Errors
 /// [`WorktreeError::PathOccupied`] when the path exists and is neither a registered worktree
 /// nor an empty directory; [`WorktreeError::AmbiguousBranches`] when several
-/// `gh-<number>/…` branches exist but not [`WorkerNames::branch`]; [`GitError::Failed`]
+/// `gh-<number>/…` branches exist but not [`WorktreeSpec::branch`]; [`GitError::Failed`]
 /// when git refuses (for example, the branch is checked out in another worktree).
 pub fn ensure_worktree(
     project: &Path,
-    names: &WorkerNames,
+    spec: &WorktreeSpec<'_>,
     base: &Base,
 ) -> Result<Ensured, WorktreeError> {
-    let path = &names.worktree;
+    let path = spec.path;
     let worktrees = list_worktrees(project)?;
     if let Some(wt) = worktrees.iter().find(|w| same_path(&w.path, path)) {
         if !wt.prunable && path.is_dir() {
@@ -312,16 +325,16 @@ pub fn ensure_worktree(
                 .next()
                 .is_none();
         if !empty_dir {
-            return Err(WorktreeError::PathOccupied(path.clone()));
+            return Err(WorktreeError::PathOccupied(path.to_path_buf()));
         }
     }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
     }
-    let existing = if resolve_commit(project, &format!("refs/heads/{}", names.branch))?.is_some() {
-        Some(names.branch.clone())
+    let existing = if resolve_commit(project, &format!("refs/heads/{}", spec.branch))?.is_some() {
+        Some(spec.branch.to_owned())
     } else {
-        let prefix = format!("refs/heads/{}", names.agent_id);
+        let prefix = format!("refs/heads/{}", spec.family);
         let listed = git::run_ok(
             project,
             &["for-each-ref", "--format=%(refname)", &prefix],
@@ -331,7 +344,7 @@ pub fn ensure_worktree(
         let mut found: Vec<String> = listed
             .lines()
             .filter_map(|r| r.strip_prefix(&format!("{prefix}/")))
-            .map(|rest| format!("{}/{rest}", names.agent_id))
+            .map(|rest| format!("{}/{rest}", spec.family))
             .collect();
         match found.len() {
             0 => None,
@@ -359,13 +372,13 @@ pub fn ensure_worktree(
                 "--quiet".as_ref(),
                 "--no-track".as_ref(),
                 "-b".as_ref(),
-                names.branch.as_ref(),
+                spec.branch.as_ref(),
                 path_arg,
                 base.commit.as_ref(),
             ];
             git::run_ok(project, &args, Access::Write, WRITE_LIMIT)?;
             Ok(Ensured::Created {
-                branch: names.branch.clone(),
+                branch: spec.branch.to_owned(),
                 base_commit: base.commit.clone(),
             })
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use exomonad_protocol::names::DASHBOARD_WASM_FILE;
 
-use crate::assets::DASHBOARD_WASM;
+use crate::base::assets::DASHBOARD_WASM;
 
 /// `$XDG_DATA_HOME/exomonad`: the stable home of the dashboard plugin file.
 ///
@@ -49,8 +49,8 @@ pub fn plugin_url(wasm: &Path) -> String {
 }
 
 /// Writes the embedded dashboard to [`dashboard_wasm`] unless the same bytes are already
-/// there, and returns its path. The write goes through a temporary file and a rename, so a
-/// running Zellij never reads a half-written plugin.
+/// there, and returns its path. The write is atomic
+/// ([`crate::base::fs::write_atomic`]), so a running Zellij never reads a half-written plugin.
 ///
 /// # Errors
 /// When the directory cannot be created or the file cannot be written.
@@ -61,8 +61,7 @@ pub fn install_dashboard() -> Result<PathBuf> {
     }
     let dir = path.parent().expect("plugin path has a parent");
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = dir.join(format!(".{DASHBOARD_WASM_FILE}.{}", std::process::id()));
-    std::fs::write(&tmp, DASHBOARD_WASM).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("installing {}", path.display()))?;
+    crate::base::fs::write_atomic(&path, DASHBOARD_WASM)
+        .with_context(|| format!("installing {}", path.display()))?;
     Ok(path)
 }

@@ -18,6 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use exomonad_protocol::AgentId;
+use exomonad_ui::text::plain_text;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Longest slug, in bytes (the slug is ASCII, so also in characters).
@@ -69,6 +70,18 @@ impl WorkerNames {
     }
 }
 
+impl WorkerNames {
+    /// What the worktree service needs of these names: the worktree path, the branch, and
+    /// the agent id as the family of the issue's branches.
+    pub fn worktree_spec(&self) -> crate::services::worktree::WorktreeSpec<'_> {
+        crate::services::worktree::WorktreeSpec {
+            path: &self.worktree,
+            branch: &self.branch,
+            family: self.agent_id.as_str(),
+        }
+    }
+}
+
 /// The agent id of the worker for an issue: `gh-<number>` (at most 23 bytes, always a valid
 /// [`AgentId`]).
 pub fn agent_id(issue_number: u64) -> AgentId {
@@ -78,69 +91,31 @@ pub fn agent_id(issue_number: u64) -> AgentId {
 /// The branch-name slug of a title: words of lowercase ASCII letters and digits joined by
 /// `-`, at most [`SLUG_MAX_BYTES`] bytes, [`SLUG_FALLBACK`] when nothing is left.
 ///
-/// How: ANSI escape sequences and control characters are removed ([`plain_text`]); letters
-/// and digits are transliterated to ASCII with the `deunicode` crate (`é` → `e`, `ß` → `ss`,
-/// `Ж` → `Zh`); apostrophes vanish (`don't` → `dont`); every other character (punctuation,
-/// spaces, emoji, `/`, `.`) separates words. Words are added while they fit; only a single
-/// first word longer than the limit is cut mid-word.
+/// How: ANSI escape sequences and control characters are removed
+/// ([`exomonad_ui::text::plain_text`]); letters and digits are transliterated to ASCII with
+/// the `deunicode` crate (`é` → `e`, `ß` → `ss`, `Ж` → `Zh`); apostrophes vanish (`don't` →
+/// `dont`); then the one slug rule ([`exomonad_protocol::slug::slug`]): every other character
+/// (punctuation, spaces, emoji, `/`, `.`) separates words, words are added while they fit,
+/// only a single first word longer than the limit is cut mid-word.
 pub fn slug(title: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let mut end_word = |word: &mut String| {
-        if !word.is_empty() {
-            words.push(std::mem::take(word));
-        }
-    };
+    let mut ascii = String::with_capacity(title.len());
     for c in plain_text(title, false).chars() {
-        if matches!(c, '\'' | '\u{2019}' | '\u{02BC}') {
-            continue;
-        }
-        if !c.is_alphanumeric() {
-            end_word(&mut word);
-            continue;
-        }
-        let mut buf = [0u8; 4];
-        let ascii: &str = if c.is_ascii() {
-            c.encode_utf8(&mut buf)
-        } else {
-            deunicode::deunicode_char(c).unwrap_or("")
-        };
-        for b in ascii.bytes() {
-            if b.is_ascii_alphanumeric() {
-                word.push(b.to_ascii_lowercase() as char);
-            } else {
-                end_word(&mut word);
-            }
+        match c {
+            '\'' | '\u{2019}' | '\u{02BC}' => {}
+            c if c.is_ascii() => ascii.push(c),
+            c if c.is_alphanumeric() => ascii.push_str(deunicode::deunicode_char(c).unwrap_or("")),
+            _ => ascii.push(' '),
         }
     }
-    end_word(&mut word);
-
-    let mut out = String::new();
-    for w in &words {
-        let needed = if out.is_empty() {
-            w.len()
-        } else {
-            out.len() + 1 + w.len()
-        };
-        if needed > SLUG_MAX_BYTES {
-            if out.is_empty() {
-                out.push_str(&w[..SLUG_MAX_BYTES]);
-            }
-            break;
-        }
-        if !out.is_empty() {
-            out.push('-');
-        }
-        out.push_str(w);
-    }
-    if out.is_empty() {
+    let slug = exomonad_protocol::slug::slug(&ascii, SLUG_MAX_BYTES);
+    if slug.is_empty() {
         SLUG_FALLBACK.to_owned()
     } else {
-        out
+        slug
     }
 }
 
-/// The title as a tab shows it: [`plain_text`] on one line (every run of whitespace, line
+/// The title as a tab shows it: [`exomonad_ui::text::plain_text`] on one line (every run of whitespace, line
 /// breaks included, becomes one space; leading and trailing whitespace dropped), at most
 /// [`SHORT_TITLE_MAX_CHARS`] user-perceived characters; a longer title is cut and ends in
 /// [`ELLIPSIS`]. Empty when the title has nothing printable.
@@ -159,42 +134,4 @@ pub fn short_title(title: &str) -> String {
     cut.truncate(cut.trim_end().len());
     cut.push(ELLIPSIS);
     cut
-}
-
-/// Outside text made safe to show and to embed: ANSI escape sequences (`ESC [ 31 m`, OSC
-/// titles, ...) are removed whole (with the `strip-ansi-escapes` crate), then every control
-/// character ([`remove_controls`]) and bidirectional override or isolate character
-/// ([`is_bidi_control`]) that is left.
-///
-/// Whitespace is kept as spaces so that words stay apart: tabs and other whitespace
-/// controls become a space; line breaks (`\n`, `\r\n`, `\r`) become `\n` when
-/// `keep_newlines`, else a space.
-pub fn plain_text(text: &str, keep_newlines: bool) -> String {
-    let normalized = text.replace("\r\n", "\n");
-    let spaced: String = normalized
-        .chars()
-        .map(|c| match c {
-            '\n' | '\r' if keep_newlines => '\n',
-            c if c.is_whitespace() => ' ',
-            c => c,
-        })
-        .collect();
-    remove_controls(&strip_ansi_escapes::strip_str(spaced), keep_newlines)
-}
-
-/// Removes control characters (C0, DEL, C1: `char::is_control`) and bidirectional
-/// override/isolate characters ([`is_bidi_control`]); keeps `\n` when `keep_newlines`.
-/// Nothing else is changed (an ESC goes, the `[31m` after it stays: use [`plain_text`] to
-/// drop whole escape sequences).
-pub fn remove_controls(text: &str, keep_newlines: bool) -> String {
-    text.chars()
-        .filter(|&c| (keep_newlines && c == '\n') || !(c.is_control() || is_bidi_control(c)))
-        .collect()
-}
-
-/// Whether `c` reorders text when shown (the "Trojan Source" characters): the embedding and
-/// override characters U+202A–U+202E, the isolates U+2066–U+2069, and the invisible marks
-/// U+200E, U+200F and U+061C (Unicode Standard Annex #9, "Explicit Directional Formatting").
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }

@@ -63,10 +63,12 @@ pub fn init(project_dir: &Path, command: &'static str, stderr: bool) -> LogGuard
 /// Picks the log file: the project's `.exomonad/logs/exomonad.log`, else the user cache's
 /// `exomonad/logs/exomonad.log` (a read-only checkout, for example).
 fn open_log(project_dir: &Path) -> Option<PathBuf> {
-    let in_project = crate::config::ensure_state_dir(project_dir).map(|d| d.join(LOG_DIR));
-    let candidates = in_project
-        .into_iter()
-        .chain(crate::paths::cache_dir().ok().map(|d| d.join(LOG_DIR)));
+    let in_project = crate::base::config::ensure_state_dir(project_dir).map(|d| d.join(LOG_DIR));
+    let candidates = in_project.into_iter().chain(
+        crate::base::paths::cache_dir()
+            .ok()
+            .map(|d| d.join(LOG_DIR)),
+    );
     for dir in candidates {
         if std::fs::create_dir_all(&dir).is_ok() {
             return Some(dir.join("exomonad.log"));

@@ -1,35 +1,35 @@
 //! The guest runtime: loads an Extism guest (the embedded Rust guest by default), gives it
 //! the host functions of [`exomonad_protocol::abi::host_fns`], and calls its exports.
 //!
+//! - [`imports`]: the host functions the guest imports, one list that reads like the ABI;
+//! - [`select`]: which guest a process runs (the `guest` setting) and loading it;
+//! - [`conformance`]: the conformance vectors of `tests/conformance/` run against a guest
+//!   through scripted host functions (`exomonad guest check`).
+//!
 //! Limits: WASI on, each call bounded by [`GuestOptions::timeout`], linear memory by
 //! [`GuestOptions::memory_max_pages`]. Compiled code is cached on disk by wasmtime (keyed
 //! by the module's hash) under `$XDG_CACHE_HOME/exomonad/wasmtime`, so a hook process
 //! does not recompile the guest every time.
+
+pub mod conformance;
+pub mod imports;
+pub mod select;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
-use exomonad_protocol::AgentEvent;
-use exomonad_protocol::abi::UiPopupRequest;
 use exomonad_protocol::abi::{
-    self, AbiError, DirtyFiles, Envelope, ErrorCode, FileText, GitRemote, GitRemoteRequest,
-    GitRequest, GuestInfo, HookCall, HookDecision, LogLevel, LogRequest, ReadFileRequest,
-    RecentCommits, RecentCommitsRequest, host_fns,
+    self, AbiError, Envelope, ErrorCode, GuestInfo, HookCall, HookDecision, host_fns,
 };
-use exomonad_protocol::agents::{CleanupRequest, SpawnRequest};
-use exomonad_protocol::form::FormReply;
-use exomonad_protocol::github::{GetIssueRequest, ListIssuesRequest, ListPullsRequest};
 use extism::{CurrentPlugin, Function, Manifest, PTR, PluginBuilder, UserData, Val, Wasm};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::events::EventSink;
-use crate::paths;
-use crate::popup::DashboardTarget;
+use crate::base::paths;
+use crate::services::dashboard::events::EventSink;
 use crate::services::zellij::Zellij;
-use crate::services::{files, git};
 
 /// How compiled guest code is cached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub struct ToolServices {
     /// GitHub: `github_list_issues`, `github_get_issue`, `github_list_prs`.
     pub github: Option<crate::services::github::GitHubService>,
     /// Worker agents: `agents_spawn`, `agents_cleanup`, `agents_list`.
-    pub agents: Option<Arc<dyn crate::agents::Agents>>,
+    pub agents: Option<Arc<dyn crate::workers::Agents>>,
 }
 
 impl HostState {
@@ -154,7 +154,7 @@ impl Guest {
     /// cache directory cannot be set up.
     pub fn load(wasm: &[u8], host: HostState, options: &GuestOptions) -> Result<Self> {
         let host = Arc::new(Mutex::new(host));
-        let plugin = build_plugin(wasm, host_functions(&host), options)?;
+        let plugin = build_plugin(wasm, imports::host_functions(&host), options)?;
         Ok(Self {
             plugin,
             host,
@@ -162,12 +162,12 @@ impl Guest {
         })
     }
 
-    /// Loads the guest embedded in this binary ([`crate::assets::GUEST_WASM`]).
+    /// Loads the guest embedded in this binary ([`crate::base::assets::GUEST_WASM`]).
     ///
     /// # Errors
     /// As [`Guest::load`].
     pub fn embedded(host: HostState, options: &GuestOptions) -> Result<Self> {
-        Self::load(crate::assets::GUEST_WASM, host, options)
+        Self::load(crate::base::assets::GUEST_WASM, host, options)
     }
 
     /// Calls [`abi::exports::HANDLE_HOOK`].
@@ -260,7 +260,11 @@ impl Guest {
     ) -> Result<Self> {
         let functions = host_fns::ALL.iter().map(|name| scripted_fn(name, &host));
         let plugin = build_plugin(wasm, functions, options)?;
-        let placeholder = HostState::new(PathBuf::new(), Box::new(crate::events::Discard), None);
+        let placeholder = HostState::new(
+            PathBuf::new(),
+            Box::new(crate::services::dashboard::events::Discard),
+            None,
+        );
         Ok(Self {
             plugin,
             host: Arc::new(Mutex::new(placeholder)),
@@ -284,7 +288,10 @@ fn scripted_fn(name: &str, host: &Arc<Mutex<dyn ScriptedHost>>) -> Function {
 /// handles, in the default `extism:host/user` namespace): `reply` maps the request text to
 /// the reply text. A request that is not UTF-8 is answered with a `bad_input` envelope,
 /// never a trap.
-fn text_fn(name: &str, reply: impl Fn(&str) -> String + Send + Sync + 'static) -> Function {
+pub(crate) fn text_fn(
+    name: &str,
+    reply: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> Function {
     let fn_name = name.to_owned();
     Function::new(
         name,
@@ -342,189 +349,12 @@ fn cache_config(dir: &Path) -> Result<PathBuf> {
         toml_string(&dir.display().to_string())
     );
     if std::fs::read_to_string(&file).ok().as_deref() != Some(body.as_str()) {
-        std::fs::write(&file, body).with_context(|| format!("writing {}", file.display()))?;
+        crate::base::fs::write_atomic(&file, body.as_bytes())
+            .with_context(|| format!("writing {}", file.display()))?;
     }
     Ok(file)
 }
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
-}
-
-/// The host functions, each JSON in / JSON out through Extism memory, in the default
-/// `extism:host/user` namespace.
-fn host_functions(host: &Arc<Mutex<HostState>>) -> Vec<Function> {
-    vec![
-        json_fn(host_fns::LOG, host, |_, req: LogRequest| {
-            let msg = req.message;
-            match req.level {
-                LogLevel::Error => tracing::error!(target: "guest", "{msg}"),
-                LogLevel::Warn => tracing::warn!(target: "guest", "{msg}"),
-                LogLevel::Info => tracing::info!(target: "guest", "{msg}"),
-                LogLevel::Debug => tracing::debug!(target: "guest", "{msg}"),
-            }
-            Ok(())
-        }),
-        json_fn(host_fns::EMIT_EVENT, host, |state, event: AgentEvent| {
-            state.events.send(&event);
-            Ok(())
-        }),
-        json_fn(host_fns::GIT_GET_BRANCH, host, |state, req: GitRequest| {
-            git::branch(&confined(state, req.path.as_deref())?).map_err(host_error)
-        }),
-        json_fn(
-            host_fns::GIT_GET_DIRTY_FILES,
-            host,
-            |state, req: GitRequest| -> Result<DirtyFiles, AbiError> {
-                git::dirty_files(&confined(state, req.path.as_deref())?).map_err(host_error)
-            },
-        ),
-        json_fn(
-            host_fns::GIT_GET_RECENT_COMMITS,
-            host,
-            |state, req: RecentCommitsRequest| {
-                let dir = confined(state, req.path.as_deref())?;
-                let commits = git::recent_commits(&dir, req.limit.min(100)).map_err(host_error)?;
-                Ok(RecentCommits { commits })
-            },
-        ),
-        json_fn(
-            host_fns::GIT_GET_REMOTE_URL,
-            host,
-            |state, req: GitRemoteRequest| -> Result<GitRemote, AbiError> {
-                let dir = confined(state, req.path.as_deref())?;
-                let remote = req.remote.as_deref().unwrap_or("origin");
-                let url = git::remote_url(&dir, remote).map_err(host_error)?;
-                Ok(GitRemote { url })
-            },
-        ),
-        json_fn(
-            host_fns::FS_READ_FILE,
-            host,
-            |state, req: ReadFileRequest| -> Result<FileText, AbiError> {
-                files::read_text(&state.project_dir, &req.path, req.max_lines)
-                    .map_err(|e| e.to_abi())
-            },
-        ),
-        json_fn(host_fns::UI_POPUP, host, |state, req: UiPopupRequest| {
-            Ok::<FormReply, AbiError>(ui_popup(state, req))
-        }),
-        json_fn(
-            host_fns::GITHUB_LIST_ISSUES,
-            host,
-            |state, req: ListIssuesRequest| {
-                github(state)?.list_issues(&req).map_err(|e| e.to_abi())
-            },
-        ),
-        json_fn(
-            host_fns::GITHUB_GET_ISSUE,
-            host,
-            |state, req: GetIssueRequest| github(state)?.get_issue(&req).map_err(|e| e.to_abi()),
-        ),
-        json_fn(
-            host_fns::GITHUB_LIST_PRS,
-            host,
-            |state, req: ListPullsRequest| github(state)?.list_pulls(&req).map_err(|e| e.to_abi()),
-        ),
-        json_fn(host_fns::AGENTS_SPAWN, host, |state, req: SpawnRequest| {
-            agents(state, "spawn_agents")?.spawn(&req)
-        }),
-        json_fn(
-            host_fns::AGENTS_CLEANUP,
-            host,
-            |state, req: CleanupRequest| agents(state, "cleanup_agents")?.cleanup(&req),
-        ),
-        json_fn(
-            host_fns::AGENTS_LIST,
-            host,
-            |state, _: serde_json::Value| agents(state, "list_agents")?.list(),
-        ),
-    ]
-}
-
-/// `ui_popup`: validates the form, then asks the dashboard, waiting at most the request's
-/// timeout and never past the guest call's own limit. Every failure is a reply, not an error:
-/// an invalid form or no dashboard is `rejected` with the reason.
-fn ui_popup(state: &HostState, req: UiPopupRequest) -> FormReply {
-    let id = req.form.id.clone();
-    if let Err(e) = req.form.validate() {
-        return FormReply::Rejected {
-            id: Some(id),
-            error: e.to_string(),
-        };
-    }
-    let left = state.call_deadline.map(|d| {
-        d.saturating_duration_since(Instant::now())
-            .saturating_sub(POPUP_MARGIN)
-    });
-    let asked = req.timeout_secs.map(Duration::from_secs);
-    let wait = match (asked, left) {
-        (Some(a), Some(l)) => a.min(l),
-        (a, l) => a.or(l).unwrap_or(crate::popup::DEFAULT_TIMEOUT),
-    };
-    DashboardTarget::new(state.zellij.clone(), state.session.clone())
-        .and_then(|target| target.ask(&req.form, wait))
-        .unwrap_or_else(|e| {
-            tracing::warn!("ui_popup {id}: {e}");
-            FormReply::Rejected {
-                id: Some(id),
-                error: e.to_string(),
-            }
-        })
-}
-
-/// The GitHub service, or the `unsupported` error.
-fn github(state: &HostState) -> Result<crate::services::github::GitHubService, AbiError> {
-    state.tools.github.clone().ok_or_else(|| {
-        AbiError::new(
-            ErrorCode::Unsupported,
-            "GitHub is only reachable from the MCP server (exomonad mcp-stdio)",
-        )
-    })
-}
-
-/// The worker-agent service, or the `unsupported` error naming the tool.
-fn agents(state: &HostState, tool: &str) -> Result<Arc<dyn crate::agents::Agents>, AbiError> {
-    state.tools.agents.clone().ok_or_else(|| {
-        AbiError::new(
-            ErrorCode::Unsupported,
-            format!("{tool} is not available yet in this process"),
-        )
-    })
-}
-
-/// `path` (relative to the project, or absolute inside it) confined to the project
-/// directory; see [`files::confine`].
-fn confined(state: &HostState, path: Option<&str>) -> Result<PathBuf, AbiError> {
-    files::confine(&state.project_dir, path).map_err(|e| e.to_abi())
-}
-
-fn host_error(e: impl std::fmt::Display) -> AbiError {
-    AbiError::new(ErrorCode::HostFunction, e.to_string())
-}
-
-/// Wraps a typed handler as an Extism host function: reads the request JSON from guest
-/// memory, answers with an [`Envelope`] JSON. A request that does not parse is answered
-/// with a `bad_input` error envelope, never a trap.
-fn json_fn<Req, Resp, F>(name: &str, host: &Arc<Mutex<HostState>>, handler: F) -> Function
-where
-    Req: DeserializeOwned,
-    Resp: Serialize,
-    F: Fn(&mut HostState, Req) -> Result<Resp, AbiError> + Send + Sync + 'static,
-{
-    let fn_name = name.to_owned();
-    let host = host.clone();
-    text_fn(name, move |input| {
-        let result = match serde_json::from_str::<Req>(input) {
-            Ok(req) => {
-                let mut state = host.lock().expect("host state lock poisoned");
-                handler(&mut state, req)
-            }
-            Err(e) => Err(AbiError::new(
-                ErrorCode::BadInput,
-                format!("{fn_name}: {e}"),
-            )),
-        };
-        serde_json::to_string(&Envelope::from(result)).expect("envelopes always serialize")
-    })
 }

@@ -21,7 +21,7 @@ use exomonad_protocol::names::{AGENTS_DIR, RUNTIME_SESSION_FILE, STATE_DIR};
 use exomonad_protocol::{AgentId, Runtime};
 use serde::{Deserialize, Serialize};
 
-use crate::config;
+use crate::base::config;
 
 /// How often a waiting [`Registry::lock_issue`] tries the lock again.
 pub const LOCK_POLL: Duration = Duration::from_millis(25);
@@ -188,7 +188,7 @@ impl Registry {
                 source,
             })?;
         text.push('\n');
-        super::write_atomic(&path, text.as_bytes()).map_err(io(&path))
+        crate::base::fs::write_atomic(&path, text.as_bytes()).map_err(io(&path))
     }
 
     /// Reads the record of `agent_id`; `None` when there is none.
@@ -324,7 +324,7 @@ pub fn write_runtime_session(
     config::ensure_state_dir(worktree).map_err(|e| RegistryError::StateDir(format!("{e:#}")))?;
     let path = runtime_session_path(worktree);
     let text = serde_json::to_string_pretty(session).expect("sessions serialize");
-    super::write_atomic(&path, text.as_bytes()).map_err(io(&path))
+    crate::base::fs::write_atomic(&path, text.as_bytes()).map_err(io(&path))
 }
 
 /// Reads the runtime session record of the worker in `worktree`; `None` when there is none.

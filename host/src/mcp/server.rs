@@ -1,4 +1,4 @@
-//! The MCP server (`exomonad mcp-stdio`): the Model Context Protocol over stdio with the
+//! The MCP server's protocol handler (`exomonad mcp-stdio`): the Model Context Protocol over stdio with the
 //! official Rust SDK (`rmcp`), with the tool list and each tool's logic in the guest.
 //!
 //! - `initialize`: the protocol version is negotiated among 2024-11-05, 2025-03-26,

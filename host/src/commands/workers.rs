@@ -9,41 +9,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 use exomonad_protocol::agents::{
     AgentKind, CleanupOutcome, CleanupRequest, SpawnOutcome, SpawnRequest,
 };
 use exomonad_protocol::github::{NoRepo, RepoRef};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use crate::agents::Agents;
 use crate::context::Context;
 use crate::services::git;
 use crate::services::github::GitHubService;
-use crate::services::zellij::Zellij;
-use crate::spawn::orchestrator::Orchestrator;
-
-/// The orchestrator of the project of `ctx` (the lead's), reading issues through `github`,
-/// with Zellij from the environment and this very executable as the workers' hook command
-/// and MCP server.
-///
-/// # Errors
-/// When this executable's path cannot be found.
-pub fn orchestrator(ctx: &Context, github: GitHubService) -> anyhow::Result<Orchestrator> {
-    let exe = std::env::current_exe().context("finding the exomonad executable")?;
-    let project = ctx
-        .project_dir
-        .canonicalize()
-        .unwrap_or_else(|_| ctx.project_dir.clone());
-    Ok(Orchestrator::new(
-        project,
-        ctx.config.clone(),
-        ctx.session.clone(),
-        github,
-        Zellij::from_env(),
-        exe,
-    ))
-}
+use crate::workers::Agents;
+use crate::workers::orchestrator::Orchestrator;
 
 /// `owner`/`repo` as given, the missing parts from the project's `origin` remote.
 ///
@@ -144,7 +121,8 @@ pub fn spawn(ctx: &Context, args: SpawnArgs) -> ExitCode {
                 .map(|p| p.to_string_lossy().into_owned()),
             agent: args.agent,
         };
-        let orchestrator = orchestrator(ctx, GitHubService::from_process(&ctx.config))?;
+        let orchestrator =
+            Orchestrator::for_project(ctx, GitHubService::from_process(&ctx.config))?;
         let bars = MultiProgress::new();
         if args.json {
             bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -197,7 +175,7 @@ pub fn spawn(ctx: &Context, args: SpawnArgs) -> ExitCode {
 /// Runs `exomonad list`.
 pub fn list(ctx: &Context, json: bool) -> ExitCode {
     let run = || -> anyhow::Result<bool> {
-        let list = orchestrator(ctx, GitHubService::from_process(&ctx.config))?
+        let list = Orchestrator::for_project(ctx, GitHubService::from_process(&ctx.config))?
             .list()
             .map_err(|e| anyhow!(e.message))?;
         if json {
@@ -231,7 +209,7 @@ pub fn list(ctx: &Context, json: bool) -> ExitCode {
 /// Runs `exomonad cleanup`.
 pub fn cleanup(ctx: &Context, issues: Vec<u64>, force: bool, json: bool) -> ExitCode {
     let run = || -> anyhow::Result<bool> {
-        let report = orchestrator(ctx, GitHubService::from_process(&ctx.config))?
+        let report = Orchestrator::for_project(ctx, GitHubService::from_process(&ctx.config))?
             .cleanup(&CleanupRequest { issues, force })
             .map_err(|e| anyhow!(e.message))?;
         if json {

@@ -33,14 +33,15 @@ use super::naming::{self, WorkerNames};
 use super::registry::{self, Registry, WorkerRecord};
 use super::safety::{self, CleanupFacts, CleanupVerdict};
 use super::tab_layout::WorkerTab;
-use crate::agents::Agents;
-use crate::config::Config;
-use crate::events::{EventSink, SessionSink};
-use crate::popup::{DashboardTarget, PopupError};
+use crate::base::config::Config;
+use crate::context::Context;
+use crate::services::dashboard::events::{EventSink, SessionSink};
+use crate::services::dashboard::{DashboardError, DashboardTarget};
 use crate::services::git;
 use crate::services::github::GitHubService;
 use crate::services::worktree::{self, Base, Ensured};
 use crate::services::zellij::{PaneInfo, Zellij};
+use crate::workers::Agents;
 
 /// Longest wait for another process holding an issue's lock (it may be creating a worktree).
 pub const ISSUE_LOCK_WAIT: Duration = Duration::from_secs(120);
@@ -71,6 +72,29 @@ fn err(code: ErrorCode, message: impl Into<String>) -> AbiError {
 }
 
 impl Orchestrator {
+    /// The orchestrator of the project of `ctx` (the lead's), reading issues through
+    /// `github`, with Zellij from the environment and this very executable as the workers'
+    /// hook command and MCP server.
+    ///
+    /// # Errors
+    /// When this executable's path cannot be found.
+    pub fn for_project(ctx: &Context, github: GitHubService) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let exe = std::env::current_exe().context("finding the exomonad executable")?;
+        let project = ctx
+            .project_dir
+            .canonicalize()
+            .unwrap_or_else(|_| ctx.project_dir.clone());
+        Ok(Self::new(
+            project,
+            ctx.config.clone(),
+            ctx.session.clone(),
+            github,
+            Zellij::from_env(),
+            exe,
+        ))
+    }
+
     /// Workers of the lead project `project_dir` (absolute) with its `config`, opening tabs in
     /// `session`, reading issues through `github`, and running `exe` (the `exomonad` binary)
     /// as the workers' hook command and MCP server.
@@ -204,7 +228,7 @@ impl Orchestrator {
             {
                 let _git = self.git_lock.lock().unwrap_or_else(|p| p.into_inner());
                 let base = base.as_ref().map_err(Clone::clone)?;
-                worktree::ensure_worktree(&self.project_dir, &names, base)
+                worktree::ensure_worktree(&self.project_dir, &names.worktree_spec(), base)
                     .map_err(|e| e.to_string())?;
             }
             let resumed = registry::read_runtime_session(&record.worktree)
@@ -249,7 +273,8 @@ impl Orchestrator {
         let ensured = {
             let _git = self.git_lock.lock().unwrap_or_else(|p| p.into_inner());
             let base = base.as_ref().map_err(Clone::clone)?;
-            worktree::ensure_worktree(&self.project_dir, &names, base).map_err(|e| e.to_string())?
+            worktree::ensure_worktree(&self.project_dir, &names.worktree_spec(), base)
+                .map_err(|e| e.to_string())?
         };
         let (branch, reused) = match ensured {
             Ensured::Created { branch, .. } => (branch, false),
@@ -446,13 +471,13 @@ impl Orchestrator {
 /// nothing).
 fn dashboard_agents(
     target: &DashboardTarget,
-) -> Result<exomonad_protocol::agents::DashboardAgents, PopupError> {
+) -> Result<exomonad_protocol::agents::DashboardAgents, DashboardError> {
     let deadline = std::time::Instant::now() + DASHBOARD_QUERY_LIMIT;
     let mut attempt = 1;
     loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match target.agents(left) {
-            Err(PopupError::NoDashboard(e))
+            Err(DashboardError::NoDashboard(e))
                 if attempt < DASHBOARD_QUERY_ATTEMPTS && deadline > std::time::Instant::now() =>
             {
                 tracing::info!("list_agents: no answer from the dashboard ({e}); asking again");
@@ -465,7 +490,7 @@ fn dashboard_agents(
 
 /// The tab name as Zellij shows it (what the layout gives it: [`WorkerTab::render`]).
 fn tab_name(name: &str) -> String {
-    naming::remove_controls(name, false)
+    exomonad_ui::text::remove_controls(name, false)
 }
 
 /// The worker's tab among the session's `open` tabs: its recorded id, when the tab of that

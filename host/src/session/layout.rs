@@ -8,7 +8,7 @@
 use kdl::{KdlDocument, KdlEntry, KdlNode};
 
 /// The session layout shipped in `layouts/exomonad.kdl`.
-pub const SESSION_LAYOUT: &str = include_str!("../../layouts/exomonad.kdl");
+pub const SESSION_LAYOUT: &str = include_str!("../../../layouts/exomonad.kdl");
 
 /// The placeholder plugin location in [`SESSION_LAYOUT`] replaced by the real URL.
 pub const DASHBOARD_PLACEHOLDER: &str = "exomonad:dashboard";
@@ -19,7 +19,7 @@ pub const LEAD_PANE: &str = "lead";
 /// What to fill into the session layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionLayout {
-    /// The dashboard's plugin URL ([`crate::paths::plugin_url`]).
+    /// The dashboard's plugin URL ([`crate::base::paths::plugin_url`]).
     pub plugin_url: String,
     /// The layout's working directory (the project root), absolute.
     pub cwd: String,
@@ -38,9 +38,10 @@ pub enum LayoutError {
     Missing(&'static str),
 }
 
-/// Removes control characters (C0, DEL, C1: escape sequences, newlines, tabs).
-pub fn strip_controls(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
+/// Removes control characters (C0, DEL, C1: escape sequences, newlines, tabs) and
+/// bidirectional formatting, with the one sanitizer ([`exomonad_ui::text::remove_controls`]).
+fn strip_controls(s: &str) -> String {
+    exomonad_ui::text::remove_controls(s, false)
 }
 
 impl SessionLayout {

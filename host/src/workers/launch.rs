@@ -7,7 +7,7 @@
 //!
 //! - Claude Code: `<worker_command or claude> --settings <wt>/.exomonad/claude-settings.json
 //!   --mcp-config=<wt>/.exomonad/mcp.json [--resume <session id>] <prompt>`. `--settings`
-//!   adds a settings file (the hooks, [`crate::agent_settings::claude_settings`]);
+//!   adds a settings file (the hooks, [`crate::wiring::claude_settings`]);
 //!   `--mcp-config` adds MCP servers from a file of the form
 //!   `{"mcpServers":{"<name>":{"command","args","env"}}}`. `--mcp-config` is variadic in
 //!   Claude Code's parser and would swallow the prompt as a second file name
@@ -32,44 +32,14 @@ use exomonad_protocol::github::{Issue, RepoRef};
 use exomonad_protocol::names::{CONFIG_FILE, ENV_AGENT_ID, ENV_ROLE, STATE_DIR};
 use serde_json::{Value, json};
 
-use super::naming::{WorkerNames, plain_text};
-use crate::agent_settings::{HOOK_TIMEOUT_SECS, claude_settings};
-use crate::commands::guest::EMBEDDED;
-use crate::config::{self, Config};
-
-/// Claude Code settings file of a worker, in its `.exomonad/` (passed with `--settings`).
-pub const CLAUDE_SETTINGS_FILE: &str = "claude-settings.json";
-
-/// MCP config file of a Claude Code worker, in its `.exomonad/` (passed with `--mcp-config`).
-pub const MCP_CONFIG_FILE: &str = "mcp.json";
-
-/// Gemini CLI settings file of a worker, in its `.exomonad/`
-/// (named by [`ENV_GEMINI_SYSTEM_SETTINGS`]).
-pub const GEMINI_SETTINGS_FILE: &str = "gemini-settings.json";
-
-/// Gemini CLI's environment variable naming its system settings file.
-pub const ENV_GEMINI_SYSTEM_SETTINGS: &str = "GEMINI_CLI_SYSTEM_SETTINGS_PATH";
-
-/// The name of exomonad's MCP server in the agents' MCP configuration (Claude names its
-/// tools `mcp__exomonad__<tool>`).
-pub const MCP_SERVER_NAME: &str = "exomonad";
-
-/// The subcommand of the `exomonad` executable that serves MCP on stdio.
-pub const MCP_SUBCOMMAND: &str = "mcp-stdio";
-
-/// The Gemini CLI events a worker's hooks listen to: the counterparts of
-/// [`crate::agent_settings::CLAUDE_HOOK_EVENTS`]. `BeforeModel`, `AfterModel` (fired for
-/// every streamed chunk) and `BeforeToolSelection` are left out: they would run the hook
-/// command many times per turn for nothing exomonad decides.
-pub const GEMINI_HOOK_EVENTS: &[&str] = &[
-    "SessionStart",
-    "BeforeAgent",
-    "BeforeTool",
-    "AfterTool",
-    "Notification",
-    "AfterAgent",
-    "SessionEnd",
-];
+use super::naming::WorkerNames;
+use crate::base::config::EMBEDDED_GUEST;
+use crate::base::config::{self, Config};
+use crate::wiring::{
+    CLAUDE_SETTINGS_FILE, ENV_GEMINI_SYSTEM_SETTINGS, GEMINI_SETTINGS_FILE, MCP_CONFIG_FILE,
+    claude_settings, gemini_settings, mcp_servers,
+};
+use exomonad_ui::text::plain_text;
 
 /// Most characters of the issue body put into the first prompt; a longer body is cut and
 /// the prompt says where the rest is.
@@ -318,7 +288,7 @@ pub struct WorkerSetup<'a> {
 ///   [`MCP_CONFIG_FILE`] (`{"mcpServers":{"exomonad":{"command":<exe>,"args":["mcp-stdio"],
 ///   "env":{EXOMONAD_AGENT_ID, EXOMONAD_ROLE}}}}`);
 /// - Gemini: [`GEMINI_SETTINGS_FILE`] (`hooksConfig.enabled`, hooks to
-///   `<exe> hook <Event> --runtime gemini` for [`GEMINI_HOOK_EVENTS`], and the same
+///   `<exe> hook <Event> --runtime gemini` for [`crate::wiring::GEMINI_HOOK_EVENTS`], and the same
 ///   `mcpServers`).
 ///
 /// # Errors
@@ -332,7 +302,7 @@ pub fn worker_files(setup: &WorkerSetup<'_>) -> Result<Vec<WorkerFile>, LaunchEr
     let exe = utf8(setup.exe)?;
     let guest = setup.lead_config.guest.as_deref().map(|g| {
         let g = g.trim();
-        if g == EMBEDDED || g.starts_with("~/") || Path::new(g).is_absolute() {
+        if g == EMBEDDED_GUEST || g.starts_with("~/") || Path::new(g).is_absolute() {
             g.to_owned()
         } else {
             setup.project_dir.join(g).to_string_lossy().into_owned()
@@ -382,37 +352,6 @@ pub fn worker_files(setup: &WorkerSetup<'_>) -> Result<Vec<WorkerFile>, LaunchEr
     Ok(files)
 }
 
-/// The `mcpServers` object of an MCP config (Claude Code's `--mcp-config` file, Gemini's
-/// settings): one server, [`MCP_SERVER_NAME`], running `<exe> mcp-stdio` with `env`.
-pub fn mcp_servers(exe: &str, env: serde_json::Map<String, Value>) -> Value {
-    json!({
-        MCP_SERVER_NAME: { "command": exe, "args": [MCP_SUBCOMMAND], "env": env }
-    })
-}
-
-/// Gemini CLI settings that route every event of [`GEMINI_HOOK_EVENTS`] to
-/// `<exe> hook <Event> --runtime gemini` (the executable shell-quoted: Gemini runs hook
-/// commands with a shell), with hooks enabled (`hooksConfig.enabled`). No `matcher`: a
-/// definition without one applies to every tool and every lifecycle source.
-pub fn gemini_settings(exe: &str) -> Value {
-    let quoted = shlex::try_quote(exe).map_or_else(|_| format!("'{exe}'"), |q| q.into_owned());
-    let hooks: serde_json::Map<String, Value> = GEMINI_HOOK_EVENTS
-        .iter()
-        .map(|event| {
-            let def = json!([{
-                "hooks": [{
-                    "type": "command",
-                    "name": format!("exomonad-{event}"),
-                    "command": format!("{quoted} hook {event} --runtime gemini"),
-                    "timeout": HOOK_TIMEOUT_SECS * 1000,
-                }]
-            }]);
-            ((*event).to_owned(), def)
-        })
-        .collect();
-    json!({ "hooksConfig": { "enabled": true }, "hooks": hooks })
-}
-
 /// Writes `files` into `<worktree>/.exomonad/` (created with its `.gitignore` of `*` by
 /// [`config::ensure_state_dir`], so they never show as changes of the worktree), each one
 /// atomically (a temporary file renamed into place). Returns the directory.
@@ -426,9 +365,11 @@ pub fn write_worker_files(worktree: &Path, files: &[WorkerFile]) -> Result<PathB
     })?;
     for file in files {
         let path = dir.join(file.name);
-        super::write_atomic(&path, file.contents.as_bytes()).map_err(|e| LaunchError::Write {
-            path: path.clone(),
-            message: e.to_string(),
+        crate::base::fs::write_atomic(&path, file.contents.as_bytes()).map_err(|e| {
+            LaunchError::Write {
+                path: path.clone(),
+                message: e.to_string(),
+            }
         })?;
     }
     Ok(dir)

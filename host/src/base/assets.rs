@@ -1,6 +1,6 @@
 //! The WASM files compiled into the `exomonad` binary by `build.rs`, so that one installed
 //! binary carries everything: it writes the dashboard plugin out where Zellij can load it
-//! (see [`crate::paths::dashboard_wasm`]) and runs the guest from memory.
+//! (see [`crate::base::paths::dashboard_wasm`]) and runs the guest from memory.
 
 /// The dashboard plugin (`exomonad-dashboard` built for wasm32-wasip1), a Zellij plugin.
 pub const DASHBOARD_WASM: &[u8] =

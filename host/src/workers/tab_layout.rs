@@ -40,7 +40,7 @@ use std::path::PathBuf;
 use kdl::{KdlDocument, KdlEntry, KdlNode};
 
 use super::launch::AgentCommand;
-use super::naming::remove_controls;
+use exomonad_ui::text::remove_controls;
 
 /// Plugin location of Zellij's built-in tab bar.
 pub const TAB_BAR: &str = "zellij:tab-bar";

@@ -17,7 +17,7 @@
 //! `guest`: `"embedded"` for the Rust guest built into the binary, or a `.wasm` file (`~/`
 //! is the home directory, a relative path is relative to the project). Without it, the
 //! hook runs `~/.exomonad/wasm/wasm-guest-<role>.wasm` when that file exists, else the
-//! embedded guest ([`crate::commands::guest::GuestSource::resolve`]).
+//! embedded guest (`crate::guest::select::GuestSource::resolve`).
 //!
 //! Unknown keys are ignored so that an older binary can read a newer file.
 
@@ -27,6 +27,9 @@ use anyhow::{Context as _, Result};
 use exomonad_protocol::Role;
 use exomonad_protocol::names::{CONFIG_FILE, STATE_DIR};
 use serde::{Deserialize, Serialize};
+
+/// The `guest` setting's value that selects the guest built into the binary explicitly.
+pub const EMBEDDED_GUEST: &str = "embedded";
 
 /// The parsed config file. Every field is optional; absent means "use the default".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,7 +97,8 @@ impl Config {
         ensure_state_dir(project_dir)?;
         let path = Self::path(project_dir);
         let text = toml::to_string_pretty(self).context("serializing config")?;
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+        crate::base::fs::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))
     }
 }
 
@@ -109,7 +113,7 @@ pub fn ensure_state_dir(project_dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
-        std::fs::write(&ignore, "# exomonad's local state; never committed\n*\n")
+        crate::base::fs::write_atomic(&ignore, b"# exomonad's local state; never committed\n*\n")
             .with_context(|| format!("writing {}", ignore.display()))?;
     }
     Ok(dir)

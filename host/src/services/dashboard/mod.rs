@@ -1,10 +1,17 @@
-//! Asking a person: a [`FormRequest`] goes to the dashboard over a `zellij pipe` targeted at
-//! the dashboard's plugin URL ([`POPUP_PIPE`]); the dashboard holds the pipe open and writes
-//! the [`FormReply`] as one JSON line to its stdout when the person is done.
+//! The channel to the dashboard plugin of a Zellij session, through `zellij pipe`:
+//!
+//! - [`events`]: agent events, one way ([`EVENT_PIPE`](exomonad_protocol::names::EVENT_PIPE));
+//! - [`DashboardTarget`]: requests that the dashboard answers on the pipe's stdout — a
+//!   [`FormRequest`] on [`POPUP_PIPE`] (the dashboard holds the pipe open and writes the
+//!   [`FormReply`] as one JSON line when the person is done), the agents query, and the
+//!   [`FormCancel`] on [`POPUP_CANCEL_PIPE`] that drops a form.
 //!
 //! Every wait is bounded: when the time is up the asker gets [`FormReply::TimedOut`], the
-//! pipe process is killed, and a [`FormCancel`] on [`POPUP_CANCEL_PIPE`] tells the dashboard
-//! to drop the form. Only the asking process waits: other agents' hooks and calls go on.
+//! pipe process is killed, and a [`FormCancel`] tells the dashboard to drop the form. Only
+//! the asking process waits: other agents' hooks and calls go on. Which forms to ask, with
+//! what limits and what to do without a dashboard is the popup flow's (`crate::popup`).
+
+pub mod events;
 
 use std::io::Read;
 use std::process::Stdio;
@@ -15,12 +22,8 @@ use exomonad_protocol::agents::DashboardAgents;
 use exomonad_protocol::form::{FormCancel, FormReply, FormRequest};
 use exomonad_protocol::names::{POPUP_CANCEL_PIPE, POPUP_PIPE};
 
-use crate::paths;
+use crate::base::paths;
 use crate::services::zellij::Zellij;
-
-/// Default wait for an answer: 10 minutes (`exomonad popup`, and `ui_popup` when neither the
-/// request nor the guest call sets a limit).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// How many times a form is sent when its pipe comes back empty. The dashboard keeps recent
 /// answers by agent and form id and sends the same answer again, so a repeat never shows the
@@ -39,9 +42,9 @@ pub struct DashboardTarget {
     pub plugin_url: String,
 }
 
-/// Why a form could not be asked.
+/// Why the dashboard could not be asked (a form, or the agents query).
 #[derive(Debug, thiserror::Error)]
-pub enum PopupError {
+pub enum DashboardError {
     /// No dashboard to show it: no session, a dead session, Zellij missing, or no answer.
     #[error("no dashboard: {0}")]
     NoDashboard(String),
@@ -58,13 +61,13 @@ impl DashboardTarget {
     /// (installing it if needed).
     ///
     /// # Errors
-    /// [`PopupError::NoDashboard`] when `session` is `None` or the plugin cannot be installed.
-    pub fn new(zellij: Zellij, session: Option<String>) -> Result<Self, PopupError> {
+    /// [`DashboardError::NoDashboard`] when `session` is `None` or the plugin cannot be installed.
+    pub fn new(zellij: Zellij, session: Option<String>) -> Result<Self, DashboardError> {
         let session = session.ok_or_else(|| {
-            PopupError::NoDashboard("not inside Zellij and no session configured (set ZELLIJ_SESSION_NAME, EXOMONAD_SESSION or `session` in .exomonad/config.toml)".into())
+            DashboardError::NoDashboard("not inside Zellij and no session configured (set ZELLIJ_SESSION_NAME, EXOMONAD_SESSION or `session` in .exomonad/config.toml)".into())
         })?;
-        let plugin =
-            paths::install_dashboard().map_err(|e| PopupError::NoDashboard(format!("{e:#}")))?;
+        let plugin = paths::install_dashboard()
+            .map_err(|e| DashboardError::NoDashboard(format!("{e:#}")))?;
         Ok(Self {
             zellij,
             session,
@@ -77,27 +80,31 @@ impl DashboardTarget {
     /// `limit`.
     ///
     /// # Errors
-    /// [`PopupError::NoDashboard`] when Zellij fails or nothing answers in time,
-    /// [`PopupError::BadReply`] when the answer is not the expected JSON.
-    pub fn agents(&self, limit: Duration) -> Result<DashboardAgents, PopupError> {
+    /// [`DashboardError::NoDashboard`] when Zellij fails or nothing answers in time,
+    /// [`DashboardError::BadReply`] when the answer is not the expected JSON.
+    pub fn agents(&self, limit: Duration) -> Result<DashboardAgents, DashboardError> {
         let mut args = self.pipe_args(exomonad_protocol::names::AGENTS_QUERY_PIPE);
         args.push("{}");
         let out = self
             .zellij
             .run(&args, limit)
-            .map_err(|e| PopupError::NoDashboard(e.to_string()))?;
+            .map_err(|e| DashboardError::NoDashboard(e.to_string()))?;
         let line = out.lines().find(|l| !l.trim().is_empty()).ok_or_else(|| {
-            PopupError::NoDashboard("the dashboard did not answer the agents query".into())
+            DashboardError::NoDashboard("the dashboard did not answer the agents query".into())
         })?;
-        serde_json::from_str(line).map_err(|e| PopupError::BadReply(format!("{e}: {line}")))
+        serde_json::from_str(line).map_err(|e| DashboardError::BadReply(format!("{e}: {line}")))
     }
 
     /// Shows `request` in the dashboard and waits at most `timeout` for the reply.
     ///
     /// # Errors
-    /// [`PopupError`] when nothing answered (see its variants). A timeout is not an error:
+    /// [`DashboardError`] when nothing answered (see its variants). A timeout is not an error:
     /// it is the reply [`FormReply::TimedOut`].
-    pub fn ask(&self, request: &FormRequest, timeout: Duration) -> Result<FormReply, PopupError> {
+    pub fn ask(
+        &self,
+        request: &FormRequest,
+        timeout: Duration,
+    ) -> Result<FormReply, DashboardError> {
         let deadline = std::time::Instant::now() + timeout;
         for attempt in 1..=ASK_ATTEMPTS {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -109,7 +116,7 @@ impl DashboardTarget {
                 ),
             }
         }
-        Err(PopupError::NoAnswer(ASK_ATTEMPTS))
+        Err(DashboardError::NoAnswer(ASK_ATTEMPTS))
     }
 
     /// One round trip; `Ok(None)` when Zellij released the pipe with nothing written on it.
@@ -117,7 +124,7 @@ impl DashboardTarget {
         &self,
         request: &FormRequest,
         timeout: Duration,
-    ) -> Result<Option<FormReply>, PopupError> {
+    ) -> Result<Option<FormReply>, DashboardError> {
         let payload = serde_json::to_string(request).expect("form requests always serialize");
         let mut cmd = self.zellij.command();
         cmd.args(self.pipe_args(POPUP_PIPE))
@@ -126,7 +133,7 @@ impl DashboardTarget {
             .stderr(Stdio::piped());
         let mut child = cmd
             .spawn()
-            .map_err(|e| PopupError::NoDashboard(format!("could not run zellij: {e}")))?;
+            .map_err(|e| DashboardError::NoDashboard(format!("could not run zellij: {e}")))?;
         let mut stdout = child.stdout.take().expect("stdout is piped");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -157,16 +164,16 @@ impl DashboardTarget {
             }
             return Err(match status {
                 Some(s) if !s.success() => {
-                    PopupError::NoDashboard(format!("zellij pipe failed ({s}): {}", err.trim()))
+                    DashboardError::NoDashboard(format!("zellij pipe failed ({s}): {}", err.trim()))
                 }
                 _ => return Ok(None),
             });
         };
         let reply: FormReply = serde_json::from_str(line)
-            .map_err(|e| PopupError::BadReply(format!("{line:?} ({e})")))?;
+            .map_err(|e| DashboardError::BadReply(format!("{line:?} ({e})")))?;
         match reply.id() {
             Some(id) if id != request.id => {
-                Err(PopupError::BadReply(format!("a reply for form {id:?}")))
+                Err(DashboardError::BadReply(format!("a reply for form {id:?}")))
             }
             _ => Ok(Some(reply)),
         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use exomonad_protocol::AgentEvent;
 
-use crate::paths;
+use crate::base::paths;
 use crate::services::zellij::{EventPipe, Zellij};
 
 /// Something that takes agent events.
