@@ -53,10 +53,13 @@ pub enum ZellijError {
     Write(std::io::Error),
 }
 
-/// How to run Zellij: the executable (`$EXOMONAD_ZELLIJ_BIN`, default `zellij` on `PATH`).
+/// How to run Zellij: the executable (`$EXOMONAD_ZELLIJ_BIN`, default `zellij` on `PATH`),
+/// and environment changes for every run (none by default; tests isolate Zellij with them).
 #[derive(Debug, Clone)]
 pub struct Zellij {
     bin: OsString,
+    /// Variables to set (`Some`) or remove (`None`), in order.
+    env: Vec<(OsString, Option<OsString>)>,
 }
 
 /// Longest wait for one `zellij action` on tabs.
@@ -65,6 +68,9 @@ pub const TAB_ACTION_LIMIT: Duration = Duration::from_secs(10);
 /// How many times a query that must print something (`list-tabs`) is asked when Zellij
 /// prints nothing.
 pub const BLANK_ANSWER_ATTEMPTS: u32 = 3;
+
+/// Pause before asking such a query again.
+pub const BLANK_ANSWER_PAUSE: Duration = Duration::from_millis(100);
 
 /// How long [`Zellij::new_tab_named`] looks for a tab whose id Zellij did not print.
 pub const TAB_ID_LOOKUP: Duration = Duration::from_secs(3);
@@ -127,19 +133,39 @@ impl Default for Zellij {
 impl Zellij {
     /// Uses `$EXOMONAD_ZELLIJ_BIN` when set, else `zellij`.
     pub fn from_env() -> Self {
-        Self {
-            bin: std::env::var_os(ENV_ZELLIJ_BIN).unwrap_or_else(|| "zellij".into()),
-        }
+        Self::with_bin(std::env::var_os(ENV_ZELLIJ_BIN).unwrap_or_else(|| "zellij".into()))
     }
 
     /// Uses the executable at `bin` (a path or a name looked up on `PATH`).
     pub fn with_bin(bin: impl Into<OsString>) -> Self {
-        Self { bin: bin.into() }
+        Self {
+            bin: bin.into(),
+            env: Vec::new(),
+        }
     }
 
-    /// A `Command` for the Zellij executable with stdin closed.
+    /// Sets `key` to `value` in the environment of every Zellij this runs.
+    pub fn with_env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), Some(value.into())));
+        self
+    }
+
+    /// Removes `key` from the environment of every Zellij this runs.
+    pub fn without_env(mut self, key: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), None));
+        self
+    }
+
+    /// A `Command` for the Zellij executable with stdin closed and the environment changes
+    /// applied.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.bin);
+        for (key, value) in &self.env {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
         cmd.stdin(Stdio::null());
         cmd
     }
@@ -200,7 +226,7 @@ impl Zellij {
     }
 
     /// Opens a new tab in `session` from the layout file `layout` (one tab: see
-    /// `crate::spawn::tab_layout`) and returns the new tab's stable id, which
+    /// `crate::workers::tab_layout`) and returns the new tab's stable id, which
     /// `zellij action new-tab` prints as its only output (0.45).
     ///
     /// # Errors
@@ -303,9 +329,13 @@ impl Zellij {
         ])
     }
 
-    /// Runs a query that prints a JSON list, up to [`BLANK_ANSWER_ATTEMPTS`] times while it
-    /// prints nothing, and parses the list.
-    fn json_list<T: serde::de::DeserializeOwned>(
+    /// Runs `zellij <args>`, a query that prints a JSON list (`action list-tabs --json`,
+    /// `action list-panes --json --all`), up to [`BLANK_ANSWER_ATTEMPTS`] times while it
+    /// prints nothing (a pause of [`BLANK_ANSWER_PAUSE`] between), and parses the list.
+    ///
+    /// # Errors
+    /// As [`Zellij::run`]; [`ZellijError::Failed`] when the output is not such a list.
+    pub fn json_list<T: serde::de::DeserializeOwned>(
         &self,
         args: &[&str],
     ) -> Result<Vec<T>, ZellijError> {
@@ -314,6 +344,7 @@ impl Zellij {
             if !out.trim().is_empty() {
                 break;
             }
+            std::thread::sleep(BLANK_ANSWER_PAUSE);
             out = self.run(args, TAB_ACTION_LIMIT)?;
         }
         serde_json::from_str(&out).map_err(|e| ZellijError::Failed {
@@ -593,9 +624,7 @@ mod tests {
 
     #[test]
     fn missing_binary_is_a_clear_error() {
-        let z = Zellij {
-            bin: "/nonexistent/zellij".into(),
-        };
+        let z = Zellij::with_bin("/nonexistent/zellij");
         let err = z.list_sessions().unwrap_err().to_string();
         assert!(err.contains("is Zellij installed"), "{err}");
     }

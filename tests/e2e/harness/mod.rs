@@ -56,6 +56,7 @@ pub const DASHBOARD_PERMISSIONS: &[&str] = &[
     "ChangeApplicationState",
     "ReadCliPipes",
     "MessageAndLaunchOtherPlugins",
+    "Reconfigure",
 ];
 
 /// The Zellij configuration every test uses: clean, capturable screens, no first-run wizard.
@@ -595,6 +596,20 @@ impl Sandbox {
         self.env.command(program)
     }
 
+    /// The host's own Zellij service ([`exomonad::services::zellij::Zellij`]) for the tests'
+    /// `zellij`, with the isolated environment: the harness drives Zellij through it, with its
+    /// bounds and its answers to Zellij's flaky CLI, not with a second copy of them.
+    pub fn zellij_cli(&self) -> exomonad::services::zellij::Zellij {
+        let mut cli = exomonad::services::zellij::Zellij::with_bin(&self.zellij_bin);
+        for name in &self.env.remove {
+            cli = cli.without_env(name);
+        }
+        for (key, value) in &self.env.set {
+            cli = cli.with_env(key, value);
+        }
+        cli
+    }
+
     /// Runs the zellij CLI with the isolated environment (bounded).
     pub fn zellij<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
         let mut cmd = self.command(&self.zellij_bin);
@@ -1094,68 +1109,37 @@ impl Zellij {
         self.sandbox.zellij(args)
     }
 
-    /// `zellij -s S action ARGS`; run again (3 runs in all) when the CLI gave up before
-    /// reaching the session ([`never_reached_session`]: nothing was sent, so it is safe).
+    /// `zellij -s S action ARGS` through the host's own Zellij service
+    /// ([`exomonad::services::zellij::Zellij::run`]: bounded, and run again when the CLI gave
+    /// up before reaching the session), as an [`Output`].
     pub fn action(&self, args: &[&str]) -> Output {
         let mut all = vec!["-s", self.session.as_str(), "action"];
         all.extend_from_slice(args);
-        let mut out = self.zellij(&all);
-        for _ in 1..3 {
-            if out.status.success() || !never_reached_session(&String::from_utf8_lossy(&out.stderr))
-            {
-                break;
-            }
-            eprintln!(
-                "zellij action {}: {}; asking again",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-            thread::sleep(Duration::from_millis(50));
-            out = self.zellij(&all);
-        }
-        out
+        output_of(self.sandbox.zellij_cli().run(&all, RUN_TIMEOUT))
     }
 
-    /// `zellij -s S action list-panes --json`, parsed (one object per pane, with fields like
-    /// `id`, `is_plugin`, `title`, `plugin_url`).
-    ///
-    /// Asked again (for up to 5 s) when it prints nothing: right after a session starts, Zellij
-    /// 0.45.1 answered once with empty output and exit 0 (seen in a CI run).
+    /// `zellij -s S action list-panes --json --all`, parsed (one object per pane, with fields
+    /// like `id`, `is_plugin`, `title`, `plugin_url`), through the host's Zellij service (which
+    /// asks again when Zellij 0.45.1 prints nothing, as it does now and then).
     pub fn list_panes(&self) -> Vec<Value> {
-        self.json_list("list-panes", &["list-panes", "--json", "--all"])
+        self.json_list(&["list-panes", "--json", "--all"])
     }
 
     /// `zellij -s S action list-tabs --json`, parsed (one object per tab; 0.45.1 gives
-    /// `tab_id`, `position`, `name`, `active`, ...). Asked again (for up to 5 s) when it prints
-    /// nothing, as [`Zellij::list_panes`] does.
+    /// `tab_id`, `position`, `name`, `active`, ...), as [`Zellij::list_panes`] is.
     pub fn list_tabs(&self) -> Vec<Value> {
-        self.json_list("list-tabs", &["list-tabs", "--json"])
+        self.json_list(&["list-tabs", "--json"])
     }
 
-    /// `zellij -s S action ARGS` parsed as a JSON array, asked again (for up to 5 s) while it
-    /// prints nothing; panics naming `what` when it fails or prints anything else.
-    fn json_list(&self, what: &str, args: &[&str]) -> Vec<Value> {
-        let start = Instant::now();
-        loop {
-            let out = self.action(args);
-            assert!(
-                out.status.success(),
-                "{what} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            match serde_json::from_slice::<Value>(&out.stdout) {
-                Ok(Value::Array(items)) => return items,
-                _ if out.stdout.trim_ascii().is_empty()
-                    && start.elapsed() < Duration::from_secs(5) =>
-                {
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-                other => panic!(
-                    "{what} --json did not print a JSON array ({other:?}): {}",
-                    String::from_utf8_lossy(&out.stdout)
-                ),
-            }
-        }
+    /// `zellij -s S action ARGS` parsed as a JSON array by the host's Zellij service
+    /// ([`exomonad::services::zellij::Zellij::json_list`]); panics with its error.
+    fn json_list(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["--session", self.session.as_str(), "action"];
+        all.extend_from_slice(args);
+        self.sandbox
+            .zellij_cli()
+            .json_list(&all)
+            .unwrap_or_else(|e| panic!("zellij action {}: {e}", args.join(" ")))
     }
 
     /// The id (`plugin_N`) and content rectangle of the first plugin pane whose URL contains
@@ -1689,14 +1673,29 @@ fn key_name(c: char) -> String {
 // Misc
 // ---------------------------------------------------------------------------------------------
 
-/// Whether a Zellij CLI that failed with `stderr` gave up before reaching the session (so it
-/// sent nothing). Zellij 0.45.1 first checks every session's socket; under load that check
-/// fails now and then for a live session, and the CLI says `There is no active session!` (or,
-/// with other sessions around, `Session 'S' not found. …`).
-pub fn never_reached_session(stderr: &str) -> bool {
-    let stderr = stderr.trim_start();
-    stderr.starts_with("There is no active session!")
-        || (stderr.starts_with("Session '") && stderr.contains("' not found."))
+/// A Zellij service result as the [`Output`] of the command: its stdout on success; on
+/// failure the exit status and stderr Zellij gave, or exit code 1 and the error's text when
+/// it did not run to an end (not started, timed out).
+fn output_of(result: Result<String, exomonad::services::zellij::ZellijError>) -> Output {
+    use exomonad::services::zellij::ZellijError;
+    use std::os::unix::process::ExitStatusExt;
+    match result {
+        Ok(stdout) => Output {
+            status: ExitStatus::from_raw(0),
+            stdout: stdout.into_bytes(),
+            stderr: Vec::new(),
+        },
+        Err(ZellijError::Failed { status, stderr, .. }) => Output {
+            status,
+            stdout: Vec::new(),
+            stderr: stderr.into_bytes(),
+        },
+        Err(other) => Output {
+            status: ExitStatus::from_raw(1 << 8),
+            stdout: Vec::new(),
+            stderr: other.to_string().into_bytes(),
+        },
+    }
 }
 
 /// The uid of this process (for Zellij's shared log directory, /tmp/zellij-<uid>).
