@@ -56,5 +56,6 @@ if [ "$failed" != "abi-version stop-worker-clean stop-worker-dirty " ]; then
   cat "$broken/out" >&2
   exit 1
 fi
-grep '^FAIL\|passed' "$broken/out"
+# Shown indented and labelled, so that no reader (or CI's log scan) takes it for this run's result.
+grep '^FAIL\|passed' "$broken/out" | sed 's/^/  (broken on purpose) /'
 echo "PASS  broken vectors: the runner fails exactly the three vectors changed on purpose"
