@@ -351,7 +351,7 @@ impl Orchestrator {
         .render()
         .map_err(|e| e.to_string())?;
         let layout_file = state_dir.join(TAB_LAYOUT_FILE);
-        std::fs::write(&layout_file, layout)
+        crate::base::fs::write_atomic(&layout_file, layout.as_bytes())
             .map_err(|e| format!("writing {}: {e}", layout_file.display()))?;
         self.zellij
             .new_tab_named(session, &layout_file, &tab_name(&names.tab_name))
