@@ -169,6 +169,34 @@ fn imports_point_down_and_flows_form_no_cycle() {
     );
 }
 
+/// Every file exomonad writes goes through `base::fs::write_atomic`: no other `fs::write` or
+/// `File::create` in the crate's code (its test modules, after `#[cfg(test)]`, may).
+#[test]
+fn every_file_is_written_through_the_one_atomic_write() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let the_one = src.join("base").join("fs.rs");
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| **f != the_one) {
+        let text = std::fs::read_to_string(file).expect("reading a source file");
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in code.lines().enumerate() {
+            let line = line.trim_start();
+            if !line.starts_with("//")
+                && (line.contains("fs::write(") || line.contains("File::create("))
+            {
+                found.push(format!("{}:{}: {line}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "write files with crate::base::fs::write_atomic:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn the_checker_sees_paths_and_ignores_lookalikes() {
     assert_eq!(crate_paths("use crate::services::git;"), ["services"]);
