@@ -21,6 +21,11 @@ pub const POPUP_CANCEL_PIPE: &str = "exomonad-popup-cancel";
 /// counts.
 pub const AGENTS_QUERY_PIPE: &str = "exomonad-agents";
 
+/// The `name` the session layout (`layouts/exomonad.kdl`) gives the lead's pane. The host
+/// puts the lead's command there; the dashboard finds the lead's pane by it (the lead's
+/// command need not name the agent, and Zellij keeps a layout's pane name as its title).
+pub const LEAD_PANE: &str = "lead";
+
 /// File name of the dashboard plugin when the host writes it out to disk.
 pub const DASHBOARD_WASM_FILE: &str = "exomonad-dashboard.wasm";
 

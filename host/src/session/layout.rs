@@ -5,6 +5,7 @@
 //! string from outside (paths, commands) goes in through the library, which escapes it;
 //! control characters are removed first, so nothing can break the layout or a terminal.
 
+use exomonad_protocol::names::LEAD_PANE;
 use kdl::{KdlDocument, KdlEntry, KdlNode};
 
 /// The session layout shipped in `layouts/exomonad.kdl`.
@@ -12,9 +13,6 @@ pub const SESSION_LAYOUT: &str = include_str!("../../../layouts/exomonad.kdl");
 
 /// The placeholder plugin location in [`SESSION_LAYOUT`] replaced by the real URL.
 pub const DASHBOARD_PLACEHOLDER: &str = "exomonad:dashboard";
-
-/// The `name` of the pane that runs the lead agent (or a shell).
-pub const LEAD_PANE: &str = "lead";
 
 /// What to fill into the session layout.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,11 +10,9 @@ use crate::attend::{self, Need, Tier};
 use crate::inbox::Effect;
 use crate::text;
 
-/// The `name` the session layout gives the lead's pane (`layouts/exomonad.kdl`; the host's
-/// `layout::LEAD_PANE`). The lead's pane runs a command that need not name the agent, so it
-/// is found by this name; Zellij keeps a layout's pane name as the title whatever the program
-/// sets.
-pub const LEAD_PANE_NAME: &str = "lead";
+/// The `name` the session layout gives the lead's pane
+/// ([`exomonad_protocol::names::LEAD_PANE`]).
+pub use exomonad_protocol::names::LEAD_PANE as LEAD_PANE_NAME;
 
 /// A terminal pane as Zellij's `PaneUpdate` shows it (`PaneInfo`, plugin panes left out).
 #[derive(Debug, Clone, PartialEq, Eq)]
