@@ -1226,6 +1226,19 @@ impl Zellij {
         );
     }
 
+    /// Presses `keys` (tmux key names: `M-a`, `Enter`, ...) in the Zellij client, as a person
+    /// at the terminal would: they go to Zellij's keybindings first, then to the focused pane.
+    pub fn press(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        let out = self.tmux_cmd(&args);
+        assert!(
+            out.status.success(),
+            "tmux send-keys {keys:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// `zellij -s S action paste --pane-id PANE TEXT`: a bracketed paste, which a plugin
     /// receives as one `PastedText` event holding exactly `text`.
     pub fn paste(&self, pane_id: &str, text: &str) {
