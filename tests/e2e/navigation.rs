@@ -70,10 +70,10 @@ fn wait_for(z: &Zellij, what: &str, mut ready: impl FnMut() -> bool) {
 /// The dashboard pane's title, as `list-panes` shows it.
 fn dashboard_title(z: &Zellij) -> String {
     let (id, _) = z.dashboard_pane();
-    let number = id.trim_start_matches("plugin_");
+    let number: Option<u64> = id.trim_start_matches("plugin_").parse().ok();
     z.list_panes()
         .iter()
-        .find(|p| p["is_plugin"].as_bool() == Some(true) && p["id"].to_string() == number)
+        .find(|p| p["is_plugin"].as_bool() == Some(true) && p["id"].as_u64() == number)
         .and_then(|p| p["title"].as_str().map(str::to_owned))
         .unwrap_or_default()
 }
