@@ -609,7 +609,7 @@ fn worker_files_never_dirty_the_worktree() {
         lead_config: &Config::default(),
     })
     .unwrap();
-    let state = launch::write_worker_files(wt, &files).unwrap();
+    let state = launch::write_worker_files(wt, &files, None).unwrap();
     assert_eq!(state, wt.join(".exomonad"));
     for f in &files {
         assert_eq!(
@@ -630,7 +630,55 @@ fn worker_files_never_dirty_the_worktree() {
             .is_empty()
     );
     // Writing again replaces them.
-    launch::write_worker_files(wt, &files).unwrap();
+    launch::write_worker_files(wt, &files, None).unwrap();
+}
+
+#[test]
+fn a_workers_config_is_trusted_as_written_and_not_after_an_edit() {
+    use exomonad::base::config::{ConfigSources, load_layers};
+    use exomonad::base::trust::{TrustState, TrustStore};
+    let dir = tempfile::tempdir().unwrap();
+    let wt = dir.path().join("wt");
+    std::fs::create_dir_all(&wt).unwrap();
+    let store = TrustStore::new(dir.path().join("trust"));
+    let agent = id("gh-5");
+    let lead = Config {
+        guest: Some("embedded".into()),
+        github_api_url: Some("https://ghe.example.com/api/v3".into()),
+        ..Config::default()
+    };
+    let files = launch::worker_files(&WorkerSetup {
+        kind: AgentKind::Claude,
+        exe: Path::new("/usr/bin/exomonad"),
+        agent_id: &agent,
+        project_dir: Path::new("/p"),
+        session: None,
+        lead_config: &lead,
+    })
+    .unwrap();
+    launch::write_worker_files(&wt, &files, Some(&store)).unwrap();
+    let sources = ConfigSources {
+        user_config: None,
+        trust: Some(store),
+    };
+    let layers = load_layers(&wt, &sources);
+    assert!(
+        matches!(layers.trust, TrustState::Trusted { .. }),
+        "{:?}",
+        layers.trust
+    );
+    assert_eq!(layers.config.guest.as_deref(), Some("embedded"));
+    let path = wt.join(".exomonad/config.toml");
+    let edited = std::fs::read_to_string(&path).unwrap() + "worker_command = \"sh\"\n";
+    std::fs::write(&path, edited).unwrap();
+    let layers = load_layers(&wt, &sources);
+    assert!(
+        matches!(layers.trust, TrustState::Untrusted { .. }),
+        "{:?}",
+        layers.trust
+    );
+    assert_eq!(layers.config.guest, None);
+    assert_eq!(layers.config.worker_command, None);
 }
 
 // ---- tab layout ----------------------------------------------------------------------------

@@ -432,6 +432,12 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
         ),
     )
     .unwrap();
+    // `worker_command` runs code: it counts only once the person trusted the file.
+    sandbox
+        .exomonad(&["trust"])
+        .cwd(&project)
+        .run()
+        .assert_success();
     assert!(project_repo.is_clean());
 
     // --- The session. ----------------------------------------------------------------------
@@ -933,6 +939,11 @@ fn spawn_wall_time_benchmark() {
         "worker_command = \"true\"\n",
     )
     .unwrap();
+    sandbox
+        .exomonad(&["trust"])
+        .cwd(&project)
+        .run()
+        .assert_success();
     let z = Zellij::start_exomonad_init(sandbox, &project);
     let lead = Lead {
         z: &z,
