@@ -634,6 +634,56 @@ fn worker_files_never_dirty_the_worktree() {
 }
 
 #[test]
+fn a_workers_environment_is_its_id_and_role_only() {
+    // Whatever the lead's environment holds (a GitHub token among it), exomonad gives a
+    // worker's pane and its MCP server only these variables.
+    let agent = id("gh-5");
+    let allowed = [
+        "EXOMONAD_AGENT_ID",
+        "EXOMONAD_ROLE",
+        exomonad::wiring::ENV_GEMINI_SYSTEM_SETTINGS,
+    ];
+    for kind in [AgentKind::Claude, AgentKind::Gemini] {
+        let cmd = launch::agent_command(&launch::Launch {
+            kind,
+            worker_command: None,
+            worktree: Path::new("/wt"),
+            agent_id: &agent,
+            prompt: "Work on issue 5.",
+            resume: None,
+        })
+        .unwrap();
+        for (name, _) in &cmd.env {
+            assert!(allowed.contains(&name.as_str()), "{kind:?}: {name}");
+        }
+        let files = launch::worker_files(&WorkerSetup {
+            kind,
+            exe: Path::new("/usr/bin/exomonad"),
+            agent_id: &agent,
+            project_dir: Path::new("/p"),
+            session: None,
+            lead_config: &Config::default(),
+        })
+        .unwrap();
+        let mut servers = 0;
+        for f in files.iter().filter(|f| f.name.ends_with(".json")) {
+            let v: serde_json::Value = serde_json::from_str(&f.contents).unwrap();
+            let Some(env) = v["mcpServers"]["exomonad"]["env"].as_object() else {
+                continue;
+            };
+            servers += 1;
+            let names: Vec<&String> = env.keys().collect();
+            assert!(
+                names.iter().all(|n| allowed.contains(&n.as_str())),
+                "{kind:?} {}: {names:?}",
+                f.name
+            );
+        }
+        assert_eq!(servers, 1, "{kind:?}: one MCP server entry");
+    }
+}
+
+#[test]
 fn a_workers_config_is_trusted_as_written_and_not_after_an_edit() {
     use exomonad::base::config::{ConfigSources, load_layers};
     use exomonad::base::trust::{TrustState, TrustStore};
