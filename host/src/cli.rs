@@ -161,7 +161,7 @@ impl Command {
 }
 
 /// Parses the arguments and runs the command: resolves the [`Context`] and sets up logging
-/// once (`.exomonad/logs/exomonad.log`), then hands over to the command's module in
+/// once (`.exomonad/logs/`, [`crate::base::logging`]), then hands over to the command's module in
 /// [`commands`].
 ///
 /// A `hook` whose arguments do not parse still answers `{}` with exit 0 (and says why on
@@ -195,7 +195,8 @@ pub fn run() -> ExitCode {
     }
     let ctx = Context::from_process();
     let (name, stderr) = cli.command.log_setup();
-    let _log = crate::base::logging::init(&ctx.project_dir, name, stderr);
+    let project = ctx.in_project.then_some(ctx.project_dir.as_path());
+    let _log = crate::base::logging::init(project, name, stderr);
     for w in &ctx.warnings {
         tracing::warn!("{w}");
     }

@@ -17,6 +17,10 @@ use crate::services::git;
 pub struct Context {
     /// The project (or worker worktree) root; see [`config::find_project_dir`].
     pub project_dir: PathBuf,
+    /// Whether [`Context::project_dir`] is a project ([`config::find_project`] found one);
+    /// when not, it is only the working directory, and exomonad writes nothing into it (no
+    /// `.exomonad/`, no logs).
+    pub in_project: bool,
     /// The effective config: the user's, then the project's `.exomonad/config.toml` (its
     /// guarded keys only when trusted); default where neither says or a file is unreadable.
     pub config: Config,
@@ -44,7 +48,9 @@ impl Context {
         env: &dyn Fn(&str) -> Option<String>,
         sources: &ConfigSources,
     ) -> Self {
-        let project_dir = config::find_project_dir(cwd);
+        let found = config::find_project(cwd);
+        let in_project = found.is_some();
+        let project_dir = found.unwrap_or_else(|| cwd.to_path_buf());
         let layers = config::load_layers(&project_dir, sources);
         let config = layers.config;
         let mut warnings = layers.warnings;
@@ -80,6 +86,7 @@ impl Context {
             .or_else(|| env(ENV_ZELLIJ_SESSION_NAME).filter(|s| !s.is_empty()));
         Self {
             project_dir,
+            in_project,
             config,
             trust: layers.trust,
             agent_id,

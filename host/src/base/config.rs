@@ -271,13 +271,18 @@ pub fn ensure_state_dir(project_dir: &Path) -> Result<PathBuf> {
 
 /// Finds the project directory for a process started in `start`: the nearest ancestor
 /// (including `start`) that holds `.exomonad/config.toml` or a `.git` entry (a directory in
-/// a repository, a file in a linked worktree). Falls back to `start` itself.
-pub fn find_project_dir(start: &Path) -> PathBuf {
+/// a repository, a file in a linked worktree). `None` when there is none: `start` is in no
+/// project (a home directory, `/tmp`), and nothing may be written there.
+pub fn find_project(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .find(|dir| Config::path(dir).is_file() || dir.join(".git").exists())
-        .unwrap_or(start)
-        .to_path_buf()
+        .map(Path::to_path_buf)
+}
+
+/// [`find_project`], falling back to `start` itself.
+pub fn find_project_dir(start: &Path) -> PathBuf {
+    find_project(start).unwrap_or_else(|| start.to_path_buf())
 }
 
 #[cfg(test)]
