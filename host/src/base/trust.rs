@@ -146,8 +146,25 @@ fn canonical(path: &Path) -> PathBuf {
 pub struct Trusted {
     /// The config file.
     pub file: PathBuf,
-    /// `(key, value)` for each guarded key the file sets.
+    /// `(key, value)` for each guarded key the file sets; the value as TOML, with every
+    /// character that could hide or reorder text on a terminal (controls, bidi overrides,
+    /// [`exomonad_ui::text::is_unsafe`]) shown as `\u{XXXX}`, so that what the person reads
+    /// is what runs.
     pub keys: Vec<(&'static str, String)>,
+}
+
+/// `text` with each unsafe character ([`exomonad_ui::text::is_unsafe`]) written as
+/// `\u{XXXX}`.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if exomonad_ui::text::is_unsafe(c) {
+                format!("\\u{{{:04X}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Trusts the config file of `project_dir` as it is now (`exomonad trust`): records its
@@ -165,7 +182,7 @@ pub fn trust_project(store: &TrustStore, project_dir: &Path) -> Result<Trusted> 
     store.record(&file, text.as_bytes())?;
     let keys = crate::base::config::GUARDED_KEYS
         .into_iter()
-        .filter_map(|k| table.get(k).map(|v| (k, v.to_string())))
+        .filter_map(|k| table.get(k).map(|v| (k, visible(&v.to_string()))))
         .collect();
     Ok(Trusted { file, keys })
 }
@@ -215,6 +232,22 @@ mod tests {
         assert!(store.revoke(&file, b"guest = \"x.wasm\"\n").unwrap());
         assert!(!store.is_trusted(&file, b"guest = \"x.wasm\"\n"));
         assert!(!store.revoke(&file, b"guest = \"x.wasm\"\n").unwrap());
+    }
+
+    #[test]
+    fn trusting_shows_hidden_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TrustStore::new(dir.path().join("trust"));
+        std::fs::create_dir_all(dir.path().join(".exomonad")).unwrap();
+        // A right-to-left override would make the command read differently than it runs.
+        let text = "lead_command = \"echo safe \\u202E; rm -rf ~\"\nsession = \"s\"\n";
+        std::fs::write(dir.path().join(".exomonad/config.toml"), text).unwrap();
+        let t = trust_project(&store, dir.path()).unwrap();
+        assert_eq!(t.keys.len(), 1);
+        assert_eq!(t.keys[0].0, "lead_command");
+        assert!(t.keys[0].1.contains("\\u{202E}"), "{}", t.keys[0].1);
+        assert!(!t.keys[0].1.contains('\u{202E}'), "{}", t.keys[0].1);
+        assert!(store.is_trusted(&dir.path().join(".exomonad/config.toml"), text.as_bytes()));
     }
 
     #[test]
