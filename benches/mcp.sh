@@ -32,7 +32,7 @@ printf '// one\n// two\n// three\n' >"$proj/src/lib.rs"
 git -C "$proj" add .
 git -C "$proj" -c user.name=bench -c user.email=bench@example.com commit -qm init
 export HOME="$work/home" XDG_DATA_HOME="$work/data"
-unset ZELLIJ ZELLIJ_SESSION_NAME EXOMONAD_SESSION EXOMONAD_ROLE EXOMONAD_LOG GH_TOKEN GITHUB_TOKEN
+unset ZELLIJ ZELLIJ_SESSION_NAME EXOMONAD_SESSION EXOMONAD_ROLE EXOMONAD_LOG GH_TOKEN GITHUB_TOKEN GH_ENTERPRISE_TOKEN GITHUB_ENTERPRISE_TOKEN
 # The compiled guest is cached under XDG_CACHE_HOME; one start fills it, so every measured
 # start is a warm one (a first start after install compiles the guest: see benches/hook.sh's
 # `cold`).

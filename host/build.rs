@@ -7,12 +7,17 @@
 //! directory (`<target>/wasm-build`, so it never waits on the outer build's lock) and copies
 //! the two files into `OUT_DIR`, where `src/assets.rs` includes them.
 //!
+//! It reruns when any input of the wasm changes ([`WASM_INPUTS`], in `wasm_inputs.rs`), so
+//! the embedded files are never older than their sources.
+//!
 //! `EXOMONAD_WASM_DIR=<dir>` skips the nested build and takes `exomonad-dashboard.wasm` and
 //! `exomonad_guest.wasm` from that directory instead (for packagers with prebuilt files).
 
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+include!("wasm_inputs.rs");
 
 const WASM_TARGET: &str = "wasm32-wasip1";
 /// (file cargo writes, name in `OUT_DIR`): a binary keeps its `-`, a cdylib gets `_`.
@@ -25,14 +30,16 @@ fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest_dir.parent().unwrap().to_path_buf();
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
-    for dir in ["shared-protocol", "zellij-plugin", "guest-rust"] {
-        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+    // A path that does not exist (`.cargo/config.toml`) is watched too: creating it reruns.
+    for input in WASM_INPUTS {
+        println!("cargo:rerun-if-changed={}", root.join(input).display());
     }
     println!(
         "cargo:rerun-if-changed={}",
-        root.join("Cargo.lock").display()
+        manifest_dir.join("wasm_inputs.rs").display()
     );
     println!("cargo:rerun-if-env-changed=EXOMONAD_WASM_DIR");
+    println!("cargo:rerun-if-env-changed=RUSTUP_TOOLCHAIN");
 
     let source_dir = match env::var_os("EXOMONAD_WASM_DIR") {
         Some(dir) => PathBuf::from(dir),

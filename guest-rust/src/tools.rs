@@ -521,6 +521,8 @@ fn ask_human(
         agent_id: call.agent_id.clone(),
         fields: a.fields,
         steps: a.steps,
+        // The host gives each ask its identity.
+        ask: None,
     };
     form.validate()
         .map_err(|e| ToolResult::error(format!("ask_human: the form makes no sense: {e}")))?;

@@ -96,6 +96,16 @@ pub enum Command {
     },
     /// Write the dashboard plugin file (if needed) and print its absolute path.
     PluginPath,
+    /// Trust this project's .exomonad/config.toml as it is now, so that its keys that run
+    /// code or send credentials (lead_command, worker_command, guest, github_api_url) count.
+    ///
+    /// The file's digest goes to $XDG_DATA_HOME/exomonad/trust; any later edit makes it
+    /// untrusted again. Review the file first: it is printed keys and all.
+    Trust {
+        /// Withdraw the trust of the file as it is now instead.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Work with guests (the WASM modules that make every decision).
     Guest {
         /// What to do.
@@ -139,12 +149,19 @@ impl Command {
             Command::Popup { .. } => ("popup", false),
             Command::PluginPath => ("plugin-path", false),
             Command::Guest { .. } => ("guest", false),
+            Command::Trust { .. } => ("trust", false),
         }
+    }
+
+    /// Whether stdout and stderr belong to an agent runtime's protocol (`hook`, `mcp-stdio`):
+    /// then nothing but the answer is printed, and warnings only go to the log.
+    fn is_protocol(&self) -> bool {
+        matches!(self, Command::Hook { .. } | Command::McpStdio)
     }
 }
 
 /// Parses the arguments and runs the command: resolves the [`Context`] and sets up logging
-/// once (`.exomonad/logs/exomonad.log`), then hands over to the command's module in
+/// once (`.exomonad/logs/`, [`crate::base::logging`]), then hands over to the command's module in
 /// [`commands`].
 ///
 /// A `hook` whose arguments do not parse still answers `{}` with exit 0 (and says why on
@@ -178,9 +195,19 @@ pub fn run() -> ExitCode {
     }
     let ctx = Context::from_process();
     let (name, stderr) = cli.command.log_setup();
-    let _log = crate::base::logging::init(&ctx.project_dir, name, stderr);
+    let project = ctx.in_project.then_some(ctx.project_dir.as_path());
+    let _log = crate::base::logging::init(project, name, stderr);
     for w in &ctx.warnings {
         tracing::warn!("{w}");
+    }
+    // The one message for an untrusted project file; `trust` itself says what it trusts.
+    if let Some(w) = ctx.trust.warning()
+        && !matches!(cli.command, Command::Trust { .. })
+    {
+        tracing::warn!("{w}");
+        if !stderr && !cli.command.is_protocol() {
+            eprintln!("exomonad: {w}");
+        }
     }
     match cli.command {
         Command::Hook { event, runtime } => commands::hook::exec(&ctx, &event, runtime),
@@ -216,6 +243,7 @@ pub fn run() -> ExitCode {
         Command::Popup { form, timeout } => {
             commands::popup::exec(&ctx, &form, std::time::Duration::from_secs(timeout))
         }
+        Command::Trust { revoke } => commands::trust::exec(&ctx, revoke),
         Command::Guest { .. } | Command::PluginPath => unreachable!("handled above"),
     }
 }

@@ -1,13 +1,15 @@
-//! Who and where this process is: the project directory, its config, the agent's id and
-//! role, and the Zellij session to talk to. Resolved once per process from the working
-//! directory and the environment.
+//! Who and where this process is: the project directory, its effective config (the user's and
+//! the project's layers, [`config::load_layers`]), the agent's id and role, and the Zellij
+//! session to talk to. Resolved once per process from the working directory, the environment
+//! and the user's config and trust records.
 
 use std::path::{Path, PathBuf};
 
 use exomonad_protocol::names::{ENV_AGENT_ID, ENV_ROLE, ENV_SESSION, ENV_ZELLIJ_SESSION_NAME};
 use exomonad_protocol::{AgentId, Role};
 
-use crate::base::config::{self, Config};
+use crate::base::config::{self, Config, ConfigSources};
+use crate::base::trust::TrustState;
 use crate::services::git;
 
 /// Everything a command needs to know about its place.
@@ -15,8 +17,16 @@ use crate::services::git;
 pub struct Context {
     /// The project (or worker worktree) root; see [`config::find_project_dir`].
     pub project_dir: PathBuf,
-    /// Its `.exomonad/config.toml` (default when missing or unreadable).
+    /// Whether [`Context::project_dir`] is a project ([`config::find_project`] found one);
+    /// when not, it is only the working directory, and exomonad writes nothing into it (no
+    /// `.exomonad/`, no logs).
+    pub in_project: bool,
+    /// The effective config: the user's, then the project's `.exomonad/config.toml` (its
+    /// guarded keys only when trusted); default where neither says or a file is unreadable.
     pub config: Config,
+    /// The project file's trust state; when [`TrustState::Untrusted`], its guarded keys are
+    /// not in [`Context::config`] and [`TrustState::warning`] says so.
+    pub trust: TrustState,
     /// The agent this process belongs to ([`AgentId::resolve`]).
     pub agent_id: AgentId,
     /// Its role: `$EXOMONAD_ROLE`, else the config's, else lead.
@@ -31,15 +41,19 @@ pub struct Context {
 
 impl Context {
     /// Resolves the context of a process started in `cwd` with the environment `env`
-    /// (a lookup function, so tests pass a map). Never fails: problems fall back to
-    /// defaults and are listed in [`Context::warnings`].
-    pub fn discover(cwd: &Path, env: &dyn Fn(&str) -> Option<String>) -> Self {
-        let project_dir = config::find_project_dir(cwd);
-        let mut warnings = Vec::new();
-        let config = Config::load(&project_dir).unwrap_or_else(|e| {
-            warnings.push(format!("ignoring the config: {e:#}"));
-            Config::default()
-        });
+    /// (a lookup function, so tests pass a map) and the config `sources` outside the project.
+    /// Never fails: problems fall back to defaults and are listed in [`Context::warnings`].
+    pub fn discover(
+        cwd: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+        sources: &ConfigSources,
+    ) -> Self {
+        let found = config::find_project(cwd);
+        let in_project = found.is_some();
+        let project_dir = found.unwrap_or_else(|| cwd.to_path_buf());
+        let layers = config::load_layers(&project_dir, sources);
+        let config = layers.config;
+        let mut warnings = layers.warnings;
         let explicit = env(ENV_AGENT_ID);
         let needs_branch =
             explicit.as_deref().is_none_or(str::is_empty) && config.agent_id.is_none();
@@ -72,7 +86,9 @@ impl Context {
             .or_else(|| env(ENV_ZELLIJ_SESSION_NAME).filter(|s| !s.is_empty()));
         Self {
             project_dir,
+            in_project,
             config,
+            trust: layers.trust,
             agent_id,
             role,
             session,
@@ -80,10 +96,11 @@ impl Context {
         }
     }
 
-    /// [`Context::discover`] for this process: its working directory and real environment.
+    /// [`Context::discover`] for this process: its working directory, real environment and
+    /// this user's config and trust records ([`ConfigSources::user`]).
     pub fn from_process() -> Self {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-        Self::discover(&cwd, &|k| std::env::var(k).ok())
+        Self::discover(&cwd, &|k| std::env::var(k).ok(), &ConfigSources::user())
     }
 }
 
@@ -91,6 +108,10 @@ impl Context {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    fn none() -> ConfigSources {
+        ConfigSources::default()
+    }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs
@@ -111,7 +132,7 @@ mod tests {
         }
         .save(dir.path())
         .unwrap();
-        let ctx = Context::discover(dir.path(), &env(&[("ZELLIJ_SESSION_NAME", "zs")]));
+        let ctx = Context::discover(dir.path(), &env(&[("ZELLIJ_SESSION_NAME", "zs")]), &none());
         assert_eq!(ctx.agent_id.as_str(), "from-config");
         assert_eq!(ctx.role, Role::Worker);
         assert_eq!(ctx.session.as_deref(), Some("cfg-session"));
@@ -122,6 +143,7 @@ mod tests {
                 (ENV_ROLE, "lead"),
                 (ENV_SESSION, "mine"),
             ]),
+            &none(),
         );
         assert_eq!(ctx.agent_id.as_str(), "alpha");
         assert_eq!(ctx.role, Role::Lead);
@@ -135,6 +157,7 @@ mod tests {
         let ctx = Context::discover(
             dir.path(),
             &env(&[(ENV_AGENT_ID, "../evil"), (ENV_ROLE, "boss")]),
+            &none(),
         );
         assert_eq!(ctx.agent_id.as_str(), "lead");
         assert_eq!(ctx.role, Role::Lead);

@@ -52,8 +52,10 @@ fn env_gh(vars: &[(&str, &str)], gh: Option<PathBuf>) -> GitHubEnv {
     GitHubEnv::new(move |name| vars.get(name).cloned(), gh)
 }
 
+/// A service for the mock at `base`: a host other than github.com, so its token comes from
+/// `GH_ENTERPRISE_TOKEN` (`gh`'s rule for GitHub Enterprise hosts).
 fn service(base: &str) -> GitHubService {
-    GitHubService::new(base, env(&[("GH_TOKEN", TOKEN)]))
+    GitHubService::new(base, env(&[("GH_ENTERPRISE_TOKEN", TOKEN)]))
 }
 
 fn hello() -> RepoRef {
@@ -613,7 +615,10 @@ fn api_url_comes_from_env_then_config_then_default() {
     mount_two_pages(&rt, &server, "");
     let gh = GitHubService::from_config(
         &config,
-        env(&[(ENV_GITHUB_API_URL, &server.uri()), ("GITHUB_TOKEN", TOKEN)]),
+        env(&[
+            (ENV_GITHUB_API_URL, &server.uri()),
+            ("GITHUB_ENTERPRISE_TOKEN", TOKEN),
+        ]),
     );
     assert_eq!(
         gh.list_issues(&list(StateFilter::Open, &[], None))
@@ -649,16 +654,24 @@ fn default_base_builds_an_https_client() {
 fn token_order_and_empty_values() {
     let rt = runtime();
     let server = answering_every_get(&rt, ResponseTemplate::new(200).set_body_string("[]"));
+    // The mock is not github.com: gh's enterprise variables, in gh's order.
     let cases: [(&[(&str, &str)], &str); 3] = [
         (
-            &[("GH_TOKEN", "ghp_first"), ("GITHUB_TOKEN", "ghp_second")],
+            &[
+                ("GH_ENTERPRISE_TOKEN", "ghp_first"),
+                ("GITHUB_ENTERPRISE_TOKEN", "ghp_second"),
+                ("GH_TOKEN", "ghp_dotcom"),
+            ],
             "ghp_first",
         ),
         (
-            &[("GH_TOKEN", ""), ("GITHUB_TOKEN", "ghp_second")],
+            &[
+                ("GH_ENTERPRISE_TOKEN", ""),
+                ("GITHUB_ENTERPRISE_TOKEN", "ghp_second"),
+            ],
             "ghp_second",
         ),
-        (&[("GH_TOKEN", "  ghp_padded\n")], "ghp_padded"),
+        (&[("GH_ENTERPRISE_TOKEN", "  ghp_padded\n")], "ghp_padded"),
     ];
     for (vars, want) in cases {
         GitHubService::new(server.uri(), env(vars))
@@ -709,7 +722,10 @@ fn token_falls_back_to_gh_auth_token_at_the_first_call() {
     );
     let gh = GitHubService::new(
         format!("{}/api/v3", server.uri()),
-        env_gh(&[("GH_TOKEN", ""), ("GITHUB_TOKEN", "")], Some(gh_bin)),
+        env_gh(
+            &[("GH_ENTERPRISE_TOKEN", ""), ("GH_TOKEN", TOKEN)],
+            Some(gh_bin),
+        ),
     );
     // Lazy: building the service runs nothing.
     assert!(!dir.path().join("args.txt").exists());
@@ -730,16 +746,19 @@ fn token_falls_back_to_gh_auth_token_at_the_first_call() {
 fn no_token_anywhere_fails_only_the_call_and_says_what_to_do() {
     let rt = runtime();
     let server = answering_every_get(&rt, json(200, "issues_page1.json"));
-    // No variables, no gh.
-    let gh = GitHubService::new(server.uri(), env(&[]));
+    // No variables for this host (a github.com token is not one), no gh.
+    let gh = GitHubService::new(server.uri(), env(&[("GH_TOKEN", TOKEN)]));
     let e = gh
         .list_issues(&list(StateFilter::Open, &[], None))
         .unwrap_err();
+    let host = server.address().to_string();
     assert!(
-        e.to_string()
-            .starts_with("no GitHub token: set GH_TOKEN or GITHUB_TOKEN, or run `gh auth login`"),
+        e.to_string().starts_with(&format!(
+            "no GitHub token for {host}: set GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN, or run `gh auth login --hostname {host}`"
+        )),
         "{e}"
     );
+    assert!(!e.to_string().contains(TOKEN), "{e}");
     assert_eq!(e.to_abi().code, ErrorCode::HostFunction);
 
     // gh present but logged out: its reason is passed on.
@@ -771,7 +790,7 @@ fn a_token_that_appears_later_is_picked_up() {
         server.uri(),
         GitHubEnv::new(
             move |name| {
-                (name == "GH_TOKEN")
+                (name == "GH_ENTERPRISE_TOKEN")
                     .then(|| t.lock().unwrap().clone())
                     .flatten()
             },
@@ -791,13 +810,13 @@ fn a_token_that_appears_later_is_picked_up() {
 fn a_token_with_a_newline_inside_is_refused_not_sent() {
     let gh = GitHubService::new(
         "http://127.0.0.1:9",
-        env(&[("GH_TOKEN", "ghp_abc\nX-Injected: 1")]),
+        env(&[("GH_ENTERPRISE_TOKEN", "ghp_abc\nX-Injected: 1")]),
     );
     let e = gh
         .list_issues(&list(StateFilter::Open, &[], None))
         .unwrap_err();
     assert!(matches!(e, GitHubError::BadToken { .. }), "{e:?}");
-    assert!(e.to_string().contains("GH_TOKEN"), "{e}");
+    assert!(e.to_string().contains("GH_ENTERPRISE_TOKEN"), "{e}");
     assert!(!e.to_string().contains("ghp_abc"), "{e}");
 }
 
@@ -830,6 +849,34 @@ fn bad_api_url_is_reported_by_the_call() {
         .unwrap_err();
     assert!(matches!(e, GitHubError::BadApiUrl { .. }), "{e:?}");
     assert!(e.to_string().contains(ENV_GITHUB_API_URL), "{e}");
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback_before_a_token_is_read() {
+    for url in ["http://ghe.example.com/api/v3", "http://api.github.com"] {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let a = asked.clone();
+        let gh = GitHubService::new(
+            url,
+            GitHubEnv::new(
+                move |name| {
+                    a.lock().unwrap().push(name.to_owned());
+                    Some(TOKEN.into())
+                },
+                None,
+            ),
+        );
+        let e = gh
+            .list_issues(&list(StateFilter::Open, &[], None))
+            .unwrap_err();
+        assert!(matches!(e, GitHubError::BadApiUrl { .. }), "{e:?}");
+        assert!(e.to_string().contains("https"), "{e}");
+        assert!(
+            asked.lock().unwrap().is_empty(),
+            "{:?}",
+            asked.lock().unwrap()
+        );
+    }
 }
 
 #[test]

@@ -106,8 +106,9 @@ fn the_typescript_sdk_client_lists_and_calls_every_tool() {
         .env("EXOMONAD_BIN", env!("CARGO_BIN_EXE_exomonad"))
         .env("MCP_PROJECT", &project)
         .env("EXOMONAD_GITHUB_API_URL", server.uri())
-        .env("GH_TOKEN", TOKEN)
-        .env_remove("GITHUB_TOKEN")
+        // The mock is not github.com: its token comes from gh's enterprise variable.
+        .env("GH_ENTERPRISE_TOKEN", TOKEN)
+        .env_remove("GITHUB_ENTERPRISE_TOKEN")
         // Outside Zellij, with the user's data dir out of the way (no dashboard to reach).
         .env_remove("ZELLIJ")
         .env_remove("ZELLIJ_SESSION_NAME")

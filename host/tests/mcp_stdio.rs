@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 use common::{git, init_repo};
 use serde_json::{Value, json};
 
+#[path = "support/github_mock.rs"]
+mod github_mock;
+
 /// Longest wait for one answer. A debug build compiling the guest for the first time (no
 /// wasmtime cache yet) takes several seconds; a warm one answers in milliseconds.
 const WAIT: Duration = Duration::from_secs(60);
@@ -84,6 +87,8 @@ fn start(project: &Path, scratch: &Path, env: &[(&str, &str)]) -> Session {
         "EXOMONAD_LOG",
         "GH_TOKEN",
         "GITHUB_TOKEN",
+        "GH_ENTERPRISE_TOKEN",
+        "GITHUB_ENTERPRISE_TOKEN",
     ] {
         cmd.env_remove(var);
     }
@@ -665,6 +670,87 @@ fn outside_zellij_no_event_is_sent() {
         !outer.path().join("calls.log").exists(),
         "zellij was run outside Zellij"
     );
+}
+
+// ---- Tokens --------------------------------------------------------------------------------
+
+#[test]
+fn a_token_reaches_no_tool_result_log_event_or_output() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let (outer, p) = project();
+    let scratch = outer.path();
+    git(
+        &p,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.com/octocat/Hello-World.git",
+        ],
+    );
+    // A server that echoes the token back in its error messages (GitHub does not; a proxy or
+    // a broken Enterprise server might): exomonad must still not pass it on.
+    let rt = github_mock::runtime();
+    let server = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+                "message": format!("Bad credentials: Bearer {}", github_mock::TOKEN),
+            })))
+            .mount(&server)
+            .await;
+        server
+    });
+    let mut s = start(
+        &p,
+        scratch,
+        &[
+            ("EXOMONAD_GITHUB_API_URL", &server.uri()),
+            ("GH_ENTERPRISE_TOKEN", github_mock::TOKEN),
+            ("EXOMONAD_SESSION", "sess-t"),
+            ("EXOMONAD_LOG", "debug"),
+        ],
+    );
+    s.initialize("2025-11-25");
+    for (tool, args) in [
+        ("github_list_issues", json!({})),
+        ("github_get_issue", json!({"number": 1})),
+        ("github_list_prs", json!({})),
+    ] {
+        // What the guest got from the host function, and passed on.
+        let t = s.tool_error(tool, args);
+        assert!(t.contains("rejected the GitHub token"), "{tool}: {t}");
+        assert!(!t.contains(github_mock::TOKEN), "{tool}: {t}");
+    }
+    let (status, lines) = s.finish();
+    assert!(status.success());
+    // The token was sent, to this server, in the header.
+    let requests = rt.block_on(server.received_requests()).unwrap();
+    assert!(requests.len() >= 3, "{}", requests.len());
+    let bearer = format!("Bearer {}", github_mock::TOKEN);
+    for r in &requests {
+        assert_eq!(
+            r.headers.get("authorization").and_then(|v| v.to_str().ok()),
+            Some(bearer.as_str())
+        );
+    }
+    let log = std::fs::read_to_string(p.join(".exomonad/logs/exomonad.log")).unwrap();
+    assert!(log.contains("github_list_issues"), "{log}");
+    let events = std::fs::read_to_string(scratch.join("pipe-stdin.log")).unwrap();
+    assert!(events.contains("agent_started"), "{events}");
+    let calls = std::fs::read_to_string(scratch.join("calls.log")).unwrap();
+    for (what, text) in [
+        ("stdout", lines.concat()),
+        ("the log", log),
+        ("the events", events),
+        ("zellij's arguments", calls),
+    ] {
+        assert!(
+            !text.contains(github_mock::TOKEN),
+            "token in {what}: {text}"
+        );
+    }
 }
 
 // ---- Roles ---------------------------------------------------------------------------------

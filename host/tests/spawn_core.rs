@@ -609,7 +609,7 @@ fn worker_files_never_dirty_the_worktree() {
         lead_config: &Config::default(),
     })
     .unwrap();
-    let state = launch::write_worker_files(wt, &files).unwrap();
+    let state = launch::write_worker_files(wt, &files, None).unwrap();
     assert_eq!(state, wt.join(".exomonad"));
     for f in &files {
         assert_eq!(
@@ -630,7 +630,105 @@ fn worker_files_never_dirty_the_worktree() {
             .is_empty()
     );
     // Writing again replaces them.
-    launch::write_worker_files(wt, &files).unwrap();
+    launch::write_worker_files(wt, &files, None).unwrap();
+}
+
+#[test]
+fn a_workers_environment_is_its_id_and_role_only() {
+    // Whatever the lead's environment holds (a GitHub token among it), exomonad gives a
+    // worker's pane and its MCP server only these variables.
+    let agent = id("gh-5");
+    let allowed = [
+        "EXOMONAD_AGENT_ID",
+        "EXOMONAD_ROLE",
+        exomonad::wiring::ENV_GEMINI_SYSTEM_SETTINGS,
+    ];
+    for kind in [AgentKind::Claude, AgentKind::Gemini] {
+        let cmd = launch::agent_command(&launch::Launch {
+            kind,
+            worker_command: None,
+            worktree: Path::new("/wt"),
+            agent_id: &agent,
+            prompt: "Work on issue 5.",
+            resume: None,
+        })
+        .unwrap();
+        for (name, _) in &cmd.env {
+            assert!(allowed.contains(&name.as_str()), "{kind:?}: {name}");
+        }
+        let files = launch::worker_files(&WorkerSetup {
+            kind,
+            exe: Path::new("/usr/bin/exomonad"),
+            agent_id: &agent,
+            project_dir: Path::new("/p"),
+            session: None,
+            lead_config: &Config::default(),
+        })
+        .unwrap();
+        let mut servers = 0;
+        for f in files.iter().filter(|f| f.name.ends_with(".json")) {
+            let v: serde_json::Value = serde_json::from_str(&f.contents).unwrap();
+            let Some(env) = v["mcpServers"]["exomonad"]["env"].as_object() else {
+                continue;
+            };
+            servers += 1;
+            let names: Vec<&String> = env.keys().collect();
+            assert!(
+                names.iter().all(|n| allowed.contains(&n.as_str())),
+                "{kind:?} {}: {names:?}",
+                f.name
+            );
+        }
+        assert_eq!(servers, 1, "{kind:?}: one MCP server entry");
+    }
+}
+
+#[test]
+fn a_workers_config_is_trusted_as_written_and_not_after_an_edit() {
+    use exomonad::base::config::{ConfigSources, load_layers};
+    use exomonad::base::trust::{TrustState, TrustStore};
+    let dir = tempfile::tempdir().unwrap();
+    let wt = dir.path().join("wt");
+    std::fs::create_dir_all(&wt).unwrap();
+    let store = TrustStore::new(dir.path().join("trust"));
+    let agent = id("gh-5");
+    let lead = Config {
+        guest: Some("embedded".into()),
+        github_api_url: Some("https://ghe.example.com/api/v3".into()),
+        ..Config::default()
+    };
+    let files = launch::worker_files(&WorkerSetup {
+        kind: AgentKind::Claude,
+        exe: Path::new("/usr/bin/exomonad"),
+        agent_id: &agent,
+        project_dir: Path::new("/p"),
+        session: None,
+        lead_config: &lead,
+    })
+    .unwrap();
+    launch::write_worker_files(&wt, &files, Some(&store)).unwrap();
+    let sources = ConfigSources {
+        user_config: None,
+        trust: Some(store),
+    };
+    let layers = load_layers(&wt, &sources);
+    assert!(
+        matches!(layers.trust, TrustState::Trusted { .. }),
+        "{:?}",
+        layers.trust
+    );
+    assert_eq!(layers.config.guest.as_deref(), Some("embedded"));
+    let path = wt.join(".exomonad/config.toml");
+    let edited = std::fs::read_to_string(&path).unwrap() + "worker_command = \"sh\"\n";
+    std::fs::write(&path, edited).unwrap();
+    let layers = load_layers(&wt, &sources);
+    assert!(
+        matches!(layers.trust, TrustState::Untrusted { .. }),
+        "{:?}",
+        layers.trust
+    );
+    assert_eq!(layers.config.guest, None);
+    assert_eq!(layers.config.worker_command, None);
 }
 
 // ---- tab layout ----------------------------------------------------------------------------

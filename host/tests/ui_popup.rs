@@ -177,3 +177,50 @@ fn the_ask_human_mcp_tool_gets_the_answer_as_its_result() {
     assert!(calls.contains(r#""id":"lead-42-3""#), "{calls}");
     assert!(calls.contains(r#""agent_id":"lead""#), "{calls}");
 }
+
+#[test]
+fn each_ask_has_its_own_identity_kept_across_its_re_asks() {
+    use exomonad::services::dashboard::DashboardTarget;
+    use exomonad_protocol::form::FormRequest;
+    let dir = tempfile::tempdir().unwrap();
+    let payloads = dir.path().join("payloads.log");
+    // The first send of each ask comes back empty (Zellij released the pipe early); the
+    // second is answered.
+    let zellij = fake_zellij(
+        dir.path(),
+        &format!(
+            "for a; do last=$a; done\nprintf '%s\\n' \"$last\" >> '{p}'\n\
+             [ $(( $(wc -l < '{p}') % 2 )) -eq 1 ] && exit 0\n\
+             echo '{{\"status\":\"submitted\",\"id\":\"deploy-1\",\"values\":{{}}}}'",
+            p = payloads.display()
+        ),
+    );
+    let target = DashboardTarget {
+        zellij: Zellij::with_bin(zellij),
+        session: "s".into(),
+        plugin_url: "file:/x.wasm".into(),
+    };
+    let form = FormRequest::from_json(
+        r#"{"id":"deploy-1","title":"Deploy?","agent_id":"alpha","ask":"given-by-the-asker",
+            "fields":[{"name":"note","label":"Note","kind":"text"}]}"#,
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let reply = target.ask(&form, Duration::from_secs(20)).unwrap();
+        assert!(matches!(reply, FormReply::Submitted { .. }), "{reply:?}");
+    }
+    let sent: Vec<FormRequest> = std::fs::read_to_string(&payloads)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(sent.len(), 4, "two asks, each sent twice");
+    let asks: Vec<String> = sent
+        .iter()
+        .map(|r| r.ask.as_ref().expect("every send has an ask").to_string())
+        .collect();
+    assert_eq!(asks[0], asks[1], "a re-ask keeps its identity");
+    assert_eq!(asks[2], asks[3], "a re-ask keeps its identity");
+    assert_ne!(asks[0], asks[2], "a new ask gets a new identity");
+    assert!(asks.iter().all(|a| a != "given-by-the-asker"), "{asks:?}");
+}

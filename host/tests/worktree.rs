@@ -450,6 +450,7 @@ fn removal_keeps_commits_and_needs_force_for_changes() {
             name: "config.toml",
             contents: "role = \"worker\"\n".into(),
         }],
+        None,
     )
     .unwrap();
     assert!(git::dirty_files(&names.worktree).unwrap().files.is_empty());

@@ -24,6 +24,64 @@ use serde::{Deserialize, Serialize};
 
 use crate::AgentId;
 
+/// The identity of one ask of a form: the host gives every [`FormRequest`] it sends a fresh
+/// one, and keeps it when it sends the same request again because Zellij released the pipe
+/// before an answer came through. The dashboard answers a request from an earlier answer only
+/// when agent, form id *and* this identity are the same, so a re-ask is recognised and a new
+/// ask of a form with a reused id (the README's `exomonad popup` example run twice) is shown
+/// to the person again. Opaque to the dashboard: 1 to 64 ASCII letters, digits, `-` or `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AskId(String);
+
+impl AskId {
+    /// The longest identity, in bytes.
+    pub const MAX_LEN: usize = 64;
+
+    /// Checks the shape (see the type's docs).
+    ///
+    /// # Errors
+    /// A message saying what is wrong.
+    pub fn new(s: impl Into<String>) -> Result<Self, String> {
+        let s = s.into();
+        let ok = (1..=Self::MAX_LEN).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(format!(
+                "ask {s:?} is not 1 to {} ASCII letters, digits, '-' or '_'",
+                Self::MAX_LEN
+            ))
+        }
+    }
+
+    /// The identity as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for AskId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::new(s)
+    }
+}
+
+impl From<AskId> for String {
+    fn from(a: AskId) -> String {
+        a.0
+    }
+}
+
+impl std::fmt::Display for AskId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A form to show to a person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormRequest {
@@ -42,6 +100,11 @@ pub struct FormRequest {
     /// The steps of a wizard, first step first. Empty for a single-page form.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
+    /// This ask's identity, set by the host when it sends the form (see [`AskId`]); a value
+    /// given by the asker is replaced. `None`: the form is never answered from an earlier
+    /// answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask: Option<AskId>,
 }
 
 /// One step of a wizard.
@@ -484,6 +547,23 @@ impl Field {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod ask_tests {
+    use super::*;
+
+    #[test]
+    fn ask_ids_are_short_plain_tokens() {
+        assert!(AskId::new("1f2e-9c_x").is_ok());
+        for bad in ["", "a b", "a/b", "é", &"x".repeat(65)] {
+            assert!(AskId::new(bad).is_err(), "{bad:?}");
+        }
+        let req: Result<FormRequest, _> = serde_json::from_str(
+            r#"{"id":"f","title":"t","agent_id":"a","fields":[],"ask":"../x"}"#,
+        );
+        assert!(req.is_err());
     }
 }
 

@@ -67,7 +67,8 @@ pub const LOG_DIR: &str = "logs";
 
 /// Environment variable with the GitHub REST API base URL (default `https://api.github.com`;
 /// `https://<host>/api/v3` for GitHub Enterprise, a local mock in tests). The config's
-/// `github_api_url` says the same; the environment wins.
+/// `github_api_url` says the same; the environment, the person's own, wins. Which token goes
+/// there depends on the host, never on who named it (the host's `services::github`).
 pub const ENV_GITHUB_API_URL: &str = "EXOMONAD_GITHUB_API_URL";
 
 /// Directory inside [`STATE_DIR`] that holds the workers' git worktrees, one per issue,

@@ -189,7 +189,7 @@ impl Lead<'_> {
         self.z
             .exomonad(args)
             .env("EXOMONAD_GITHUB_API_URL", &self.api_url)
-            .env("GH_TOKEN", github_mock::TOKEN)
+            .env("GH_ENTERPRISE_TOKEN", github_mock::TOKEN)
             .cwd(&self.project)
             .timeout(CLI_TIMEOUT)
     }
@@ -432,6 +432,12 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
         ),
     )
     .unwrap();
+    // `worker_command` runs code: it counts only once the person trusted the file.
+    sandbox
+        .exomonad(&["trust"])
+        .cwd(&project)
+        .run()
+        .assert_success();
     assert!(project_repo.is_clean());
 
     // --- The session. ----------------------------------------------------------------------
@@ -513,9 +519,13 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
         );
         assert!(tree.is_clean(), "gh-{n}'s fresh worktree is not clean");
         for file in ["config.toml", "claude-settings.json", "mcp.json", "tab.kdl"] {
+            let text = fs::read_to_string(wt.join(".exomonad").join(file))
+                .unwrap_or_else(|e| panic!("gh-{n}: .exomonad/{file}: {e}"));
+            // The lead had the token in its environment; the worker's files (its MCP
+            // server's `env`, its tab's command and environment) never carry it.
             assert!(
-                wt.join(".exomonad").join(file).is_file(),
-                "gh-{n}: no .exomonad/{file}"
+                !text.contains(github_mock::TOKEN),
+                "gh-{n}: the token is in .exomonad/{file}"
             );
         }
         assert!(record_path(&project, n).is_file(), "no record for gh-{n}");
@@ -933,6 +943,11 @@ fn spawn_wall_time_benchmark() {
         "worker_command = \"true\"\n",
     )
     .unwrap();
+    sandbox
+        .exomonad(&["trust"])
+        .cwd(&project)
+        .run()
+        .assert_success();
     let z = Zellij::start_exomonad_init(sandbox, &project);
     let lead = Lead {
         z: &z,

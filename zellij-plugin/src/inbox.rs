@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use exomonad_protocol::form::{FormCancel, FormReply, FormRequest};
+use exomonad_protocol::form::{AskId, FormCancel, FormReply, FormRequest};
 use exomonad_protocol::names::POPUP_PIPE;
 use exomonad_ui::form::{FormEvent, FormState, Key};
 use serde::{Deserialize, Serialize};
@@ -40,8 +40,11 @@ pub const CLAIM_PIPE: &str = "exomonad-popup-claim";
 ///
 /// Zellij 0.45.1 was seen to release an asker's pipe early (about 2% of popups in a 150-run
 /// benchmark ended with nothing on the asker's stdout; its log: "Action CliPipe did not
-/// complete within 1s timeout"). The host then asks again with the same form, and the answer
-/// kept here (or the form still pending) goes back without bothering the person twice.
+/// complete within 1s timeout"). The host then asks again with the same request, same
+/// [`AskId`] included, and the answer kept here (or the form still pending) goes back without
+/// bothering the person twice. Only that: a request is matched on agent, form id and ask
+/// identity, so a new ask of a form whose id was used before is shown again, and a request
+/// without an ask identity is never answered from an earlier answer.
 pub const ANSWERED_KEPT: usize = 64;
 
 /// Most forms pending at once; more are rejected.
@@ -104,6 +107,26 @@ pub struct PendingForm {
     pub form: FormState,
 }
 
+/// An answer of this dashboard, with who asked it and which ask it answers.
+#[derive(Debug, Clone)]
+struct Answer {
+    /// The asking agent; `None` for a request that was rejected unread.
+    agent: Option<String>,
+    /// The ask it answers; `None`: it answers no re-ask.
+    ask: Option<AskId>,
+    reply: FormReply,
+}
+
+impl Answer {
+    /// Whether this answers the ask `ask` of form `id` by `agent` (never without an ask id).
+    fn answers(&self, agent: &str, id: &str, ask: Option<&AskId>) -> bool {
+        ask.is_some()
+            && self.ask.as_ref() == ask
+            && self.agent.as_deref() == Some(agent)
+            && self.reply.id() == Some(id)
+    }
+}
+
 /// Payload of [`CLAIM_PIPE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Claim {
@@ -122,10 +145,10 @@ pub struct Inbox {
     forms: Vec<PendingForm>,
     current: usize,
     /// Replies decided here, by pipe id, until this instance's claim comes back.
-    outgoing: BTreeMap<String, FormReply>,
-    /// The person's recent answers, `(agent id, reply)`, newest last, at most [`ANSWERED_KEPT`]:
-    /// a request that comes again with the same agent and id gets the same reply at once.
-    answered: VecDeque<(String, FormReply)>,
+    outgoing: BTreeMap<String, Answer>,
+    /// The person's recent answers, newest last, at most [`ANSWERED_KEPT`]: a request that
+    /// comes again with the same agent, id and ask identity gets the same reply at once.
+    answered: VecDeque<Answer>,
     instance: String,
 }
 
@@ -232,30 +255,30 @@ impl Inbox {
         };
         let id = request.id.clone();
         let agent = request.agent_id.to_string();
-        if let Some((_, reply)) = self
+        let ask = request.ask.clone();
+        if let Some(answer) = self
             .answered
             .iter()
             .rev()
-            .find(|(a, r)| *a == agent && r.id() == Some(id.as_str()))
+            .find(|a| a.answers(&agent, &id, ask.as_ref()))
         {
             notes.push((
                 false,
                 format!("form {id} from {agent}: answered before, sending the answer again"),
             ));
-            let reply = reply.clone();
+            let answer = answer.clone();
             let mut effects = vec![Effect::BlockCliPipe(pipe_id.clone())];
-            effects.extend(self.claim(pipe_id, reply));
+            effects.extend(self.claim(pipe_id, answer));
             effects.push(Effect::Redraw);
             return effects;
         }
         // The same form again while it is still here: Zellij released the asker's first pipe
         // early (seen with 0.45.1) and the host asked again. Answer on the new pipe, keeping
         // what the person typed.
-        if let Some(f) = self
-            .forms
-            .iter_mut()
-            .find(|f| f.form.id() == id && f.form.request().agent_id.as_str() == agent)
-        {
+        if let Some(f) = self.forms.iter_mut().find(|f| {
+            let r = f.form.request();
+            ask.is_some() && r.ask == ask && r.id == id && r.agent_id.as_str() == agent
+        }) {
             f.pipe_id = pipe_id.clone();
             notes.push((
                 false,
@@ -263,10 +286,10 @@ impl Inbox {
             ));
             return vec![Effect::BlockCliPipe(pipe_id.clone()), Effect::Redraw];
         }
-        if let Some(reply) = self
+        if let Some(answer) = self
             .outgoing
             .values()
-            .find(|r| r.id() == Some(id.as_str()))
+            .find(|a| a.answers(&agent, &id, ask.as_ref()))
             .cloned()
         {
             notes.push((
@@ -274,12 +297,15 @@ impl Inbox {
                 format!("form {id} from {agent}: asked again while its answer was on its way"),
             ));
             let mut effects = vec![Effect::BlockCliPipe(pipe_id.clone())];
-            effects.extend(self.claim(pipe_id, reply));
+            effects.extend(self.claim(pipe_id, answer));
             effects.push(Effect::Redraw);
             return effects;
         }
         let duplicate = self.forms.iter().any(|f| f.form.id() == id)
-            || self.outgoing.values().any(|r| r.id() == Some(id.as_str()));
+            || self
+                .outgoing
+                .values()
+                .any(|a| a.reply.id() == Some(id.as_str()));
         if duplicate {
             let error = format!("form {id} is already pending");
             notes.push((true, format!("form rejected: {error}")));
@@ -329,7 +355,12 @@ impl Inbox {
                 None => format!("form {} timed out", cancel.id),
             },
         ));
-        let mut effects = self.claim(&pending.pipe_id, FormReply::TimedOut { id: cancel.id });
+        let answer = Answer {
+            agent: Some(pending.form.request().agent_id.to_string()),
+            ask: pending.form.request().ask.clone(),
+            reply: FormReply::TimedOut { id: cancel.id },
+        };
+        let mut effects = self.claim(&pending.pipe_id, answer);
         effects.push(Effect::Redraw);
         effects
     }
@@ -360,12 +391,19 @@ impl Inbox {
                         FormReply::Rejected { .. } => "rejected",
                     };
                     notes.push((false, format!("form {} {word}", pending.form.id())));
-                    self.answered
-                        .push_back((pending.form.request().agent_id.to_string(), reply.clone()));
-                    if self.answered.len() > ANSWERED_KEPT {
-                        self.answered.pop_front();
+                    let request = pending.form.request();
+                    let answer = Answer {
+                        agent: Some(request.agent_id.to_string()),
+                        ask: request.ask.clone(),
+                        reply,
+                    };
+                    if answer.ask.is_some() {
+                        self.answered.push_back(answer.clone());
+                        if self.answered.len() > ANSWERED_KEPT {
+                            self.answered.pop_front();
+                        }
                     }
-                    let mut effects = self.claim(&pending.pipe_id, reply);
+                    let mut effects = self.claim(&pending.pipe_id, answer);
                     effects.push(Effect::Redraw);
                     effects
                 }
@@ -380,13 +418,13 @@ impl Inbox {
             return Vec::new();
         };
         let id_matches = |id: Option<&str>| claim.id.is_none() || claim.id.as_deref() == id;
-        if let Some(reply) = self.outgoing.get(&claim.pipe_id)
-            && id_matches(reply.id())
+        if let Some(answer) = self.outgoing.get(&claim.pipe_id)
+            && id_matches(answer.reply.id())
         {
             let reply = self
                 .outgoing
                 .remove(&claim.pipe_id)
-                .unwrap_or(FormReply::TimedOut { id: String::new() });
+                .map_or(FormReply::TimedOut { id: String::new() }, |a| a.reply);
             if claim.by == self.instance {
                 let mut json = serde_json::to_string(&reply).unwrap_or_default();
                 json.push('\n');
@@ -422,14 +460,14 @@ impl Inbox {
         Vec::new()
     }
 
-    /// Records `reply` for `pipe_id` and broadcasts this instance's claim to answer it.
-    fn claim(&mut self, pipe_id: &str, reply: FormReply) -> Vec<Effect> {
+    /// Records `answer` for `pipe_id` and broadcasts this instance's claim to answer it.
+    fn claim(&mut self, pipe_id: &str, answer: Answer) -> Vec<Effect> {
         let claim = Claim {
             pipe_id: pipe_id.to_owned(),
-            id: reply.id().map(str::to_owned),
+            id: answer.reply.id().map(str::to_owned),
             by: self.instance.clone(),
         };
-        self.outgoing.insert(pipe_id.to_owned(), reply);
+        self.outgoing.insert(pipe_id.to_owned(), answer);
         vec![Effect::Broadcast {
             name: CLAIM_PIPE.to_owned(),
             payload: serde_json::to_string(&claim).unwrap_or_default(),
@@ -439,7 +477,12 @@ impl Inbox {
     /// Answers a request that will not be shown: block the pipe now, reply once claimed.
     fn reject(&mut self, pipe_id: &str, id: Option<String>, error: String) -> Vec<Effect> {
         let mut effects = vec![Effect::BlockCliPipe(pipe_id.to_owned())];
-        effects.extend(self.claim(pipe_id, FormReply::Rejected { id, error }));
+        let answer = Answer {
+            agent: None,
+            ask: None,
+            reply: FormReply::Rejected { id, error },
+        };
+        effects.extend(self.claim(pipe_id, answer));
         effects.push(Effect::Redraw);
         effects
     }

@@ -9,6 +9,7 @@ pub mod hook;
 pub mod init;
 pub mod mcp;
 pub mod popup;
+pub mod trust;
 pub mod workers;
 
 use std::process::ExitCode;

@@ -89,7 +89,9 @@ pub fn process(
         emit(EventKind::AgentStarted {
             runtime: Some(runtime),
         });
+        // A worker runs in its worktree; outside any project nothing is written.
         if ctx.role == Role::Worker
+            && ctx.in_project
             && let Some(session_id) = field("session_id")
         {
             record_runtime_session(ctx, runtime, session_id);

@@ -6,8 +6,8 @@
 //! system has resolved symlinks (`canonicalize`), so a symlink pointing out of the project is
 //! refused too.
 
-use std::fs::File;
 use std::io::Read;
+use std::os::unix::fs::{FileTypeExt as _, OpenOptionsExt as _};
 use std::path::{Component, Path, PathBuf};
 
 use exomonad_protocol::abi::{AbiError, ErrorCode, FileText};
@@ -24,6 +24,10 @@ pub enum FileError {
     /// A directory, not a file.
     #[error("{0} is a directory, not a file")]
     Directory(String),
+    /// Not a regular file: a FIFO, a socket or a device, which could block a reader forever
+    /// or act on being opened.
+    #[error("{0} is a {1}, not a regular file; read_file only reads regular files")]
+    NotRegular(String, &'static str),
     /// The file holds NUL bytes.
     #[error("{0} is a binary file ({1} bytes); read_file only reads text")]
     Binary(String, u64),
@@ -88,6 +92,25 @@ pub fn confine(root: &Path, path: Option<&str>) -> Result<PathBuf, FileError> {
     Ok(real)
 }
 
+/// What a file that is not a regular file is (`"FIFO"`, `"socket"`, `"device"`,
+/// `"directory"`); `None` for a regular file.
+fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("directory")
+    } else if t.is_fifo() {
+        Some("FIFO")
+    } else if t.is_socket() {
+        Some("socket")
+    } else if t.is_block_device() || t.is_char_device() {
+        Some("device")
+    } else {
+        Some("special file")
+    }
+}
+
 /// Whether `path` (absolute) stays inside `root` once `.` and `..` are applied by name.
 fn lexically_inside(root: &Path, path: &Path) -> bool {
     let mut normal = PathBuf::new();
@@ -108,9 +131,13 @@ fn lexically_inside(root: &Path, path: &Path) -> bool {
 /// Reads the start of the text file `path` inside `root`: whole lines, at most `max_lines`
 /// of them and at most [`FileText::MAX_BYTES`] bytes.
 ///
+/// Only regular files are read: a FIFO, socket or device is refused before it is opened, and
+/// the file is opened without blocking (`O_NONBLOCK`) and checked again on the open handle,
+/// so one swapped in between is refused too and never blocks the tool call.
+///
 /// # Errors
-/// [`FileError`]: outside the project, missing, a directory, binary (a NUL byte in what was
-/// read), not UTF-8, or an I/O failure.
+/// [`FileError`]: outside the project, missing, a directory, not a regular file, binary (a
+/// NUL byte in what was read), not UTF-8, or an I/O failure.
 pub fn read_text(root: &Path, path: &str, max_lines: Option<u32>) -> Result<FileText, FileError> {
     let real = confine(root, Some(path))?;
     let shown = path.to_owned();
@@ -122,11 +149,21 @@ pub fn read_text(root: &Path, path: &str, max_lines: Option<u32>) -> Result<File
     if meta.is_dir() {
         return Err(FileError::Directory(shown));
     }
+    if let Some(kind) = not_regular(&meta) {
+        return Err(FileError::NotRegular(shown, kind));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&real)
+        .map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if let Some(kind) = not_regular(&meta) {
+        return Err(FileError::NotRegular(shown, kind));
+    }
     let size = meta.len();
     let mut bytes = Vec::with_capacity(size.min(FileText::MAX_BYTES as u64 + 1) as usize);
-    File::open(&real)
-        .map_err(io)?
-        .take(FileText::MAX_BYTES as u64 + 1)
+    file.take(FileText::MAX_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.contains(&0) {
@@ -187,6 +224,29 @@ mod tests {
         std::fs::write(root.join("src/a.rs"), "one\ntwo\nthree\n").unwrap();
         std::fs::write(dir.path().join("secret.txt"), "s3cret\n").unwrap();
         (dir, root)
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let (_d, root) = project();
+        let fifo = root.join("pipe");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let r = root.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(
+                read_text(&r, "pipe", None)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+            );
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("read_file on a FIFO blocked");
+        let e = got.unwrap_err();
+        assert!(e.contains("is a FIFO, not a regular file"), "{e}");
     }
 
     #[test]

@@ -13,10 +13,23 @@
 //!   (`https://ghe.example.com/api/v3`, GitHub Enterprise Server) works: octocrab keeps the
 //!   path in front of every route.
 //! - the token, at the first call (so a server starts without one and only GitHub calls
-//!   fail): `$GH_TOKEN`, else `$GITHUB_TOKEN` (empty values skipped), else the output of
-//!   `gh auth token --hostname <host>` when `gh` is on `PATH` ([`GitHubEnv`]). The token goes
-//!   into the `Authorization: Bearer` header and nowhere else: not into logs, errors, `Debug`
-//!   output or anything returned.
+//!   fail), by the host it goes to, with `gh`'s own rule (`gh help environment`): for
+//!   `https://api.github.com`, `$GH_TOKEN`, else `$GITHUB_TOKEN`; for any other host (GitHub
+//!   Enterprise Server, a local mock), `$GH_ENTERPRISE_TOKEN`, else
+//!   `$GITHUB_ENTERPRISE_TOKEN` ([`token_vars`]; empty values skipped); else the output of
+//!   `gh auth token --hostname <host>` when `gh` is on `PATH` (`gh` keeps one token per
+//!   host) ([`GitHubEnv`]). So a github.com token never goes to another host, whoever named
+//!   that host. The token goes into the `Authorization: Bearer` header and nowhere else: not
+//!   into logs, errors, events, `Debug` output, anything returned to the guest, or a worker's
+//!   files and environment.
+//! - the scheme: `https`, or plain `http` to a loopback address only (`localhost`,
+//!   `127.0.0.0/8`, `[::1]`: a mock in tests); anything else is refused before a token is read
+//!   ([`check_api_url`]).
+//!
+//! The API URL's sources and who may set them: the environment is the person's own (like
+//! `GH_HOST` for `gh`), and a config's `github_api_url` counts only from the user's config or
+//! a trusted project file ([`crate::base::config`]). The token rule above holds whichever
+//! set it.
 //! - TLS roots: the operating system's certificate store (octocrab turns on hyper-rustls'
 //!   `native-tokio`, i.e. `rustls-native-certs`, which also honours `SSL_CERT_FILE` and
 //!   `SSL_CERT_DIR`), so a GitHub Enterprise server behind a company CA works once that CA is
@@ -69,17 +82,35 @@ pub const MAX_LIMIT: u32 = 500;
 /// pages than `limit / 100`; this bounds that walk.
 pub const MAX_PAGES: u32 = 20;
 
-/// The environment variables a token is read from, in order.
+/// The environment variables a token for github.com is read from, in order.
 pub const TOKEN_VARS: [&str; 2] = ["GH_TOKEN", "GITHUB_TOKEN"];
+
+/// The environment variables a token for any other host (GitHub Enterprise Server) is read
+/// from, in order: `gh`'s names for them.
+pub const ENTERPRISE_TOKEN_VARS: [&str; 2] = ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"];
+
+/// The variables a token for `host` (as [`GitHubService::host`] names it) is read from:
+/// [`TOKEN_VARS`] for `github.com`, [`ENTERPRISE_TOKEN_VARS`] for every other host.
+pub fn token_vars(host: &str) -> [&'static str; 2] {
+    if host.eq_ignore_ascii_case("github.com") {
+        TOKEN_VARS
+    } else {
+        ENTERPRISE_TOKEN_VARS
+    }
+}
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Errors of the GitHub service. Messages say what to do; none contains the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GitHubError {
-    /// No token in `GH_TOKEN` or `GITHUB_TOKEN`, and `gh auth token` gave none.
-    #[error("no GitHub token: set GH_TOKEN or GITHUB_TOKEN, or run `gh auth login`{}", paren(.detail))]
+    /// No token in the host's variables ([`token_vars`]), and `gh auth token` gave none.
+    #[error("no GitHub token for {host}: set {}, or run `gh auth login{}`{}", .vars.join(" or "), login_host(.host), paren(.detail))]
     NoToken {
+        /// The host a token was looked for.
+        host: String,
+        /// The variables looked at.
+        vars: [&'static str; 2],
         /// Why `gh` gave none (not on `PATH`, not logged in, timed out), when it was tried;
         /// else empty.
         detail: String,
@@ -186,6 +217,14 @@ pub enum GitHubError {
         /// What did not parse.
         detail: String,
     },
+}
+
+fn login_host(host: &str) -> String {
+    if host == "github.com" {
+        String::new()
+    } else {
+        format!(" --hostname {host}")
+    }
 }
 
 fn paren(detail: &str) -> String {
@@ -696,7 +735,8 @@ impl GitHubService {
     }
 }
 
-/// Checks that `url` is an absolute `http(s)` URL with a host, and returns it.
+/// Checks that `url` is an absolute `https` URL with a host (or `http` to a loopback host),
+/// and returns it.
 fn check_api_url(url: &str) -> Result<String, GitHubError> {
     let bad = |reason: &str| GitHubError::BadApiUrl {
         url: url.to_owned(),
@@ -715,26 +755,51 @@ fn check_api_url(url: &str) -> Result<String, GitHubError> {
     if rest.contains(['?', '#']) {
         return Err(bad("it must not have a query or fragment"));
     }
+    if scheme == "http" && !is_loopback(authority) {
+        return Err(bad(
+            "plain http would send the token in clear text; use https (http is only for a loopback address)",
+        ));
+    }
     Ok(url.to_owned())
 }
 
-/// The token: the first non-empty of [`TOKEN_VARS`], else `gh auth token --hostname host`.
+/// Whether the authority (`host[:port]`, `[v6]:port`, maybe with `user@`) names this machine:
+/// `localhost`, an IPv4 address in `127.0.0.0/8`, or `::1`.
+fn is_loopback(authority: &str) -> bool {
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The token for `host`: the first non-empty of its [`token_vars`], else
+/// `gh auth token --hostname host`.
 fn resolve_token(env: &GitHubEnv, host: &str) -> Result<String, GitHubError> {
-    for name in TOKEN_VARS {
+    let vars = token_vars(host);
+    for name in vars {
         if let Some(token) = env.get(name) {
             return checked_token(token, name);
         }
     }
+    let no_token = |detail: String| GitHubError::NoToken {
+        host: host.to_owned(),
+        vars,
+        detail,
+    };
     let Some(gh) = &env.gh else {
-        return Err(GitHubError::NoToken {
-            detail: "`gh` is not on PATH".to_owned(),
-        });
+        return Err(no_token("`gh` is not on PATH".to_owned()));
     };
     // `gh auth token` knows the host without the port.
     let host = host.split(':').next().unwrap_or(host);
     match gh_token(gh, host) {
         Ok(token) => checked_token(token, "`gh auth token`"),
-        Err(detail) => Err(GitHubError::NoToken { detail }),
+        Err(detail) => Err(no_token(detail)),
     }
 }
 
@@ -999,6 +1064,8 @@ mod tests {
         );
         for e in [
             GitHubError::NoToken {
+                host: "github.com".into(),
+                vars: TOKEN_VARS,
                 detail: String::new(),
             },
             GitHubError::Unauthorized {
@@ -1050,12 +1117,57 @@ mod tests {
             "ghe.example.com"
         );
         assert!(check_api_url("https://ghe.example.com/api/v3").is_ok());
-        for bad in ["api.github.com", "ftp://x", "https://", "https://h/?q=1"] {
+        for ok in [
+            "http://127.0.0.1:9",
+            "http://127.1.2.3/api/v3",
+            "http://localhost:8080",
+            "http://[::1]:80",
+        ] {
+            assert!(check_api_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "api.github.com",
+            "ftp://x",
+            "https://",
+            "https://h/?q=1",
+            "http://api.github.com",
+            "http://ghe.example.com/api/v3",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com:80",
+            "http://[::2]:80",
+            "http://10.0.0.1",
+        ] {
             assert!(
                 matches!(check_api_url(bad), Err(GitHubError::BadApiUrl { .. })),
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_github_com_token_goes_to_github_com_only() {
+        let env = GitHubEnv::new(
+            |name| match name {
+                "GH_TOKEN" => Some("ghp_dotcom".into()),
+                "GH_ENTERPRISE_TOKEN" => Some("ghp_ghes".into()),
+                _ => None,
+            },
+            None,
+        );
+        assert_eq!(resolve_token(&env, "github.com").unwrap(), "ghp_dotcom");
+        assert_eq!(resolve_token(&env, "ghe.example.com").unwrap(), "ghp_ghes");
+        assert_eq!(resolve_token(&env, "127.0.0.1:9").unwrap(), "ghp_ghes");
+        let dotcom_only = GitHubEnv::new(
+            |name| (name == "GH_TOKEN").then(|| "ghp_dotcom".into()),
+            None,
+        );
+        let e = resolve_token(&dotcom_only, "evil.example.com").unwrap_err();
+        assert!(
+            matches!(e, GitHubError::NoToken { .. }) && !e.to_string().contains("ghp_dotcom"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("GH_ENTERPRISE_TOKEN"), "{e}");
+        assert!(e.to_string().contains("--hostname evil.example.com"), "{e}");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! Zellij session with the lead pane and the dashboard ([`layout`] renders its layout).
 //!
 //! Steps: install the dashboard plugin file ([`crate::base::paths::install_dashboard`]); compile
-//! the guest into the cache (so the first hook is fast); write
-//! exomonad's Claude hook settings to `.exomonad/claude-settings.json`; render the session
+//! the guest into the cache (so the first hook is fast); write exomonad's Claude hook settings
+//! to `.exomonad/claude-settings.json` and its MCP config to `.exomonad/mcp.json` (always, also
+//! when `lead_command` is set: such a command points at them); render the session
 //! layout to `.exomonad/layouts/exomonad-session.kdl`; then, by the session's state: none → create
 //! it; exited → delete it and create it; live → attach (or, with `--recreate`, kill,
 //! delete and create). Creating and attaching replace this process with `zellij`.
@@ -11,7 +12,7 @@
 pub mod layout;
 
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use exomonad_protocol::names::{ENV_ZELLIJ, ENV_ZELLIJ_SESSION_NAME};
@@ -188,10 +189,15 @@ fn validate_session_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// The lead pane's command: `lead_command` from the config (split like a shell would);
-/// else `claude --settings <exomonad's hook settings> --mcp-config=<exomonad's MCP server>`
-/// when `claude` is on PATH; else `None` (the user's shell).
+/// The lead pane's command. Writes exomonad's files for the lead first, whatever the command:
+/// `.exomonad/claude-settings.json` (the hooks) and `.exomonad/mcp.json` (the MCP server), so
+/// that a `lead_command` pointing at them (as the README's example does) finds them. Then:
+/// `lead_command` from the config (split like a shell would); else `claude --settings <those
+/// hook settings> --mcp-config=<that MCP config>` when `claude` is on PATH; else `None` (the
+/// user's shell).
 fn lead_command(ctx: &Context, state_dir: &Path) -> Result<Option<Vec<String>>> {
+    let exe = std::env::current_exe().context("finding the exomonad executable")?;
+    let (settings, mcp) = write_lead_files(state_dir, &exe.display().to_string())?;
     if let Some(cmd) = &ctx.config.lead_command {
         let words = shlex::split(cmd)
             .with_context(|| format!("lead_command {cmd:?} is not valid shell words"))?;
@@ -200,15 +206,6 @@ fn lead_command(ctx: &Context, state_dir: &Path) -> Result<Option<Vec<String>>> 
     if which::which("claude").is_err() {
         return Ok(None);
     }
-    let exe = std::env::current_exe().context("finding the exomonad executable")?;
-    let settings = state_dir.join(CLAUDE_SETTINGS_FILE);
-    let body = serde_json::to_string_pretty(&claude_settings(&exe.display().to_string()))?;
-    write_atomic(&settings, body.as_bytes())
-        .with_context(|| format!("writing {}", settings.display()))?;
-    let mcp = state_dir.join(MCP_CONFIG_FILE);
-    let servers = mcp_servers(&exe.display().to_string(), Default::default());
-    let body = serde_json::to_string_pretty(&serde_json::json!({ "mcpServers": servers }))?;
-    write_atomic(&mcp, body.as_bytes()).with_context(|| format!("writing {}", mcp.display()))?;
     Ok(Some(vec![
         "claude".into(),
         "--settings".into(),
@@ -216,6 +213,20 @@ fn lead_command(ctx: &Context, state_dir: &Path) -> Result<Option<Vec<String>>> 
         // `=`: the option takes several values and would swallow a following argument.
         format!("--mcp-config={}", mcp.display()),
     ]))
+}
+
+/// Writes the lead's Claude hook settings and MCP config into `state_dir`, both running
+/// `exe`; returns their paths.
+fn write_lead_files(state_dir: &Path, exe: &str) -> Result<(PathBuf, PathBuf)> {
+    let settings = state_dir.join(CLAUDE_SETTINGS_FILE);
+    let body = serde_json::to_string_pretty(&claude_settings(exe))?;
+    write_atomic(&settings, body.as_bytes())
+        .with_context(|| format!("writing {}", settings.display()))?;
+    let mcp = state_dir.join(MCP_CONFIG_FILE);
+    let servers = mcp_servers(exe, Default::default());
+    let body = serde_json::to_string_pretty(&serde_json::json!({ "mcpServers": servers }))?;
+    write_atomic(&mcp, body.as_bytes()).with_context(|| format!("writing {}", mcp.display()))?;
+    Ok((settings, mcp))
 }
 
 #[cfg(test)]

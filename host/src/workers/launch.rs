@@ -35,6 +35,7 @@ use serde_json::{Value, json};
 use super::naming::WorkerNames;
 use crate::base::config::EMBEDDED_GUEST;
 use crate::base::config::{self, Config};
+use crate::base::trust::TrustStore;
 use crate::wiring::{
     CLAUDE_SETTINGS_FILE, ENV_GEMINI_SYSTEM_SETTINGS, GEMINI_SETTINGS_FILE, MCP_CONFIG_FILE,
     claude_settings, gemini_settings, mcp_servers,
@@ -356,9 +357,19 @@ pub fn worker_files(setup: &WorkerSetup<'_>) -> Result<Vec<WorkerFile>, LaunchEr
 /// [`config::ensure_state_dir`], so they never show as changes of the worktree), each one
 /// atomically (a temporary file renamed into place). Returns the directory.
 ///
+/// The worker's `config.toml` is exomonad's own writing, so it is trusted by construction:
+/// with a `trust` store, its exact contents are recorded there as they are written
+/// ([`TrustStore::record`]), and the worker's hooks and MCP server honour its `guest` and
+/// `github_api_url` (which come from the lead's effective, trusted config).
+///
 /// # Errors
-/// [`LaunchError::Write`] naming the file or directory that could not be written.
-pub fn write_worker_files(worktree: &Path, files: &[WorkerFile]) -> Result<PathBuf, LaunchError> {
+/// [`LaunchError::Write`] naming the file or directory that could not be written (or the
+/// trust record that could not be).
+pub fn write_worker_files(
+    worktree: &Path,
+    files: &[WorkerFile],
+    trust: Option<&TrustStore>,
+) -> Result<PathBuf, LaunchError> {
     let dir = config::ensure_state_dir(worktree).map_err(|e| LaunchError::Write {
         path: worktree.join(STATE_DIR),
         message: format!("{e:#}"),
@@ -371,6 +382,16 @@ pub fn write_worker_files(worktree: &Path, files: &[WorkerFile]) -> Result<PathB
                 message: e.to_string(),
             }
         })?;
+        if file.name == CONFIG_FILE
+            && let Some(store) = trust
+        {
+            store
+                .record(&path, file.contents.as_bytes())
+                .map_err(|e| LaunchError::Write {
+                    path: store.dir().to_path_buf(),
+                    message: format!("{e:#}"),
+                })?;
+        }
     }
     Ok(dir)
 }

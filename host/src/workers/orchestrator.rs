@@ -34,6 +34,7 @@ use super::registry::{self, Registry, WorkerRecord};
 use super::safety::{self, CleanupFacts, CleanupVerdict};
 use super::tab_layout::WorkerTab;
 use crate::base::config::Config;
+use crate::base::trust::TrustStore;
 use crate::context::Context;
 use crate::services::dashboard::events::{EventSink, SessionSink};
 use crate::services::dashboard::{DashboardError, DashboardTarget};
@@ -64,6 +65,7 @@ pub struct Orchestrator {
     zellij: Zellij,
     exe: PathBuf,
     registry: Registry,
+    trust: Option<TrustStore>,
     git_lock: Mutex<()>,
 }
 
@@ -92,7 +94,16 @@ impl Orchestrator {
             github,
             Zellij::from_env(),
             exe,
-        ))
+        )
+        .with_trust_store(TrustStore::open_default().ok()))
+    }
+
+    /// Records each worker config it writes in `store` (trusted by construction,
+    /// [`launch::write_worker_files`]); without one (the default of [`Orchestrator::new`]) a
+    /// worker's `guest` and `github_api_url` are not honoured by its own processes.
+    pub fn with_trust_store(mut self, store: Option<TrustStore>) -> Self {
+        self.trust = store;
+        self
     }
 
     /// Workers of the lead project `project_dir` (absolute) with its `config`, opening tabs in
@@ -115,6 +126,7 @@ impl Orchestrator {
             zellij,
             exe,
             registry,
+            trust: None,
             git_lock: Mutex::new(()),
         }
     }
@@ -332,7 +344,8 @@ impl Orchestrator {
             lead_config: &self.config,
         })
         .map_err(|e| e.to_string())?;
-        let state_dir = launch::write_worker_files(worktree, &files).map_err(|e| e.to_string())?;
+        let state_dir = launch::write_worker_files(worktree, &files, self.trust.as_ref())
+            .map_err(|e| e.to_string())?;
         let command = launch::agent_command(&Launch {
             kind,
             worker_command: self.config.worker_command.as_deref(),

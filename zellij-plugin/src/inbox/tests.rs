@@ -18,6 +18,22 @@ fn request(id: &str, agent: &str) -> String {
     .to_string()
 }
 
+/// [`request`] as the host sends it: with the identity `ask` of one ask.
+fn request_ask(id: &str, agent: &str, ask: &str) -> String {
+    let mut v: Value = serde_json::from_str(&request(id, agent)).unwrap();
+    v["ask"] = json!(ask);
+    v.to_string()
+}
+
+fn ask_with(d: &mut Dashboard, pipe: &str, id: &str, agent: &str, ask: &str) -> Vec<Effect> {
+    d.apply_pipe_message(
+        POPUP_PIPE,
+        Some(&request_ask(id, agent, ask)),
+        &cli(pipe),
+        now(),
+    )
+}
+
 fn cli(pipe: &str) -> PipeFrom {
     PipeFrom::Cli(pipe.into())
 }
@@ -397,12 +413,12 @@ fn a_second_request_on_the_same_pipe_is_ignored() {
 #[test]
 fn a_form_asked_again_after_its_answer_gets_the_same_answer_without_showing_it() {
     let mut d = dashboard("me");
-    ask(&mut d, "p1", "f1", "alpha");
+    ask_with(&mut d, "p1", "f1", "alpha", "n1");
     typed(&mut d, "first answer");
     let done = keys(&mut d, &[Key::Enter]);
     let (_, first) = reply_of(&deliver(&done, &mut [&mut d]).remove(0));
-    // The host lost the reply and asks again with the same form on a new pipe.
-    let again = ask(&mut d, "p2", "f1", "alpha");
+    // The host lost the reply and asks again with the same request on a new pipe.
+    let again = ask_with(&mut d, "p2", "f1", "alpha", "n1");
     assert!(d.inbox().is_empty(), "not shown again: {again:?}");
     assert_eq!(again[0], Effect::BlockCliPipe("p2".into()));
     let after = deliver(&again, &mut [&mut d]).remove(0);
@@ -410,16 +426,53 @@ fn a_form_asked_again_after_its_answer_gets_the_same_answer_without_showing_it()
     assert_eq!((pipe.as_str(), &second), ("p2", &first));
     assert_eq!(after.last(), Some(&Effect::UnblockCliPipe("p2".into())));
     // Another agent's form with the same id is a new question.
-    ask(&mut d, "p3", "f1", "beta");
+    ask_with(&mut d, "p3", "f1", "beta", "n1");
     assert_eq!(d.inbox().len(), 1);
+}
+
+#[test]
+fn a_new_ask_of_an_answered_form_is_shown_again() {
+    // The README's popup example run twice: the same form id, two asks.
+    let mut d = dashboard("me");
+    ask_with(&mut d, "p1", "deploy-1", "alpha", "n1");
+    typed(&mut d, "first");
+    let done = keys(&mut d, &[Key::Enter]);
+    deliver(&done, &mut [&mut d]);
+    assert!(d.inbox().is_empty());
+    let second = ask_with(&mut d, "p2", "deploy-1", "alpha", "n2");
+    assert_eq!(d.inbox().len(), 1, "shown again: {second:?}");
+    assert!(broadcasts(&second).is_empty(), "not answered: {second:?}");
+    typed(&mut d, "second");
+    let done = keys(&mut d, &[Key::Enter]);
+    let (pipe, reply) = reply_of(&deliver(&done, &mut [&mut d]).remove(0));
+    assert_eq!(
+        (pipe.as_str(), &reply["values"]["answer"]),
+        ("p2", &json!("second"))
+    );
+    // A request without an ask identity is never answered from an earlier answer either.
+    let third = ask(&mut d, "p3", "deploy-1", "alpha");
+    assert_eq!(d.inbox().len(), 1, "shown again: {third:?}");
+}
+
+#[test]
+fn a_new_ask_while_the_form_is_pending_does_not_take_its_pipe() {
+    let mut d = dashboard("me");
+    ask_with(&mut d, "p1", "f1", "alpha", "n1");
+    let effects = ask_with(&mut d, "p2", "f1", "alpha", "n2");
+    let (pipe, reply) = reply_of(&deliver(&effects, &mut [&mut d]).remove(0));
+    assert_eq!(
+        (pipe.as_str(), &reply["status"]),
+        ("p2", &json!("rejected"))
+    );
+    assert_eq!(d.inbox().forms()[0].pipe_id, "p1");
 }
 
 #[test]
 fn a_form_asked_again_while_pending_moves_to_the_new_pipe_keeping_the_typed_text() {
     let mut d = dashboard("me");
-    ask(&mut d, "p1", "f1", "alpha");
+    ask_with(&mut d, "p1", "f1", "alpha", "n1");
     typed(&mut d, "half ");
-    let again = ask(&mut d, "p2", "f1", "alpha");
+    let again = ask_with(&mut d, "p2", "f1", "alpha", "n1");
     assert_eq!(again[0], Effect::BlockCliPipe("p2".into()));
     assert_eq!(d.inbox().len(), 1, "still one form");
     typed(&mut d, "done");

@@ -15,20 +15,34 @@ pub mod events;
 
 use std::io::Read;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use exomonad_protocol::agents::DashboardAgents;
-use exomonad_protocol::form::{FormCancel, FormReply, FormRequest};
+use exomonad_protocol::form::{AskId, FormCancel, FormReply, FormRequest};
 use exomonad_protocol::names::{POPUP_CANCEL_PIPE, POPUP_PIPE};
 
 use crate::base::paths;
 use crate::services::zellij::Zellij;
 
-/// How many times a form is sent when its pipe comes back empty. The dashboard keeps recent
-/// answers by agent and form id and sends the same answer again, so a repeat never shows the
-/// form twice (see `ANSWERED_KEPT` in the dashboard's inbox).
+/// How many times a form is sent when its pipe comes back empty. Every send of one
+/// [`DashboardTarget::ask`] carries the same [`AskId`], and the dashboard keeps recent answers
+/// by agent, form id and ask, so a repeat never shows the form twice (see `ANSWERED_KEPT` in
+/// the dashboard's inbox), while a new ask of the same form is shown again.
 pub const ASK_ATTEMPTS: u32 = 3;
+
+/// A new ask identity, unique on this machine: the process id, the time in nanoseconds since
+/// the Unix epoch and a per-process counter, in hex (`<pid>-<nanos>-<n>`).
+pub fn fresh_ask_id() -> AskId {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    AskId::new(format!("{:x}-{nanos:x}-{n:x}", std::process::id()))
+        .expect("hex digits and dashes are an ask id")
+}
 
 /// Where forms are shown: the dashboard of one live Zellij session.
 #[derive(Debug, Clone)]
@@ -95,7 +109,9 @@ impl DashboardTarget {
         serde_json::from_str(line).map_err(|e| DashboardError::BadReply(format!("{e}: {line}")))
     }
 
-    /// Shows `request` in the dashboard and waits at most `timeout` for the reply.
+    /// Shows `request` in the dashboard and waits at most `timeout` for the reply. The
+    /// request goes with a fresh [`AskId`] (replacing any it had), the same one each time it
+    /// is sent again after an empty pipe.
     ///
     /// # Errors
     /// [`DashboardError`] when nothing answered (see its variants). A timeout is not an error:
@@ -106,9 +122,13 @@ impl DashboardTarget {
         timeout: Duration,
     ) -> Result<FormReply, DashboardError> {
         let deadline = std::time::Instant::now() + timeout;
+        let request = FormRequest {
+            ask: Some(fresh_ask_id()),
+            ..request.clone()
+        };
         for attempt in 1..=ASK_ATTEMPTS {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.ask_once(request, left)? {
+            match self.ask_once(&request, left)? {
                 Some(reply) => return Ok(reply),
                 None => tracing::warn!(
                     "form {}: the pipe was released without an answer (attempt {attempt}); asking again",
