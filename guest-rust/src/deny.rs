@@ -9,25 +9,37 @@
 //! | `recursive-delete-root` | `rm` with `-r`, `-R`, `--recursive` or a flag cluster holding `r`/`R`, whose target is `/`, `~`, `$HOME`, `.`, `..` (or only `..`s), `*`, the hook's `cwd`, a parent of `cwd`, any of those with trailing `/` or `/*` | deletes the worktree, the home directory or the whole file system |
 //!
 //! How a command line is read (see [`crate::shell`]): it is split into simple commands at `;`,
-//! `&&`, `||`, `|`, `&`, newlines, parentheses and unquoted `$(...)`/backquotes, so a rule
-//! matches anywhere in a compound command. In front of the command word, variable assignments
-//! (`FOO=1`), the reserved words `!`, `{`, `if`, `then`, `else`, `elif`, `do`, `while`, `until`,
-//! `time`, and the wrappers `sudo`, `doas`, `env`, `command`, `builtin`, `exec`, `nohup`, `nice`,
-//! `timeout` (with their options) are skipped; the command word is compared by its base name
-//! (`/usr/bin/git` is `git`). `sh`/`bash`/`zsh`/`dash`/`ksh -c '<script>'` and `eval <words>` are
+//! `&&`, `||`, `|`, `&`, newlines and parentheses, and the commands inside every command
+//! substitution (`$(...)` or backquotes, unquoted or inside double quotes) are commands too, so a
+//! rule matches anywhere in a compound command. In front of the command word, variable
+//! assignments (`FOO=1`), the reserved words `!`, `{`, `if`, `then`, `else`, `elif`, `do`,
+//! `while`, `until`, `time`, and the wrappers `sudo`, `doas`, `env`, `command`, `builtin`,
+//! `exec`, `nohup`, `nice`, `timeout` and `xargs` (with their options) are skipped; the command
+//! word is compared by its base name (`/usr/bin/git` is `git`). `sh`/`bash`/`zsh`/`dash`/`ksh
+//! [options] -c '<script>'` (options such as `-o pipefail` included) and `eval <words>` are
 //! checked recursively (up to [`MAX_NESTING`] levels). `git` global options (`-C <dir>`,
 //! `-c <k=v>`, `--git-dir=...`, ...) before `push` are skipped.
 //!
-//! Known limits, on purpose (this is a seat belt against mistakes, not a sandbox):
-//! - Quoted text is data: `echo "git push --force"` and `git commit -m "rm -rf /"` proceed
-//!   (the quoted words are arguments of `echo`/`git commit`, nothing runs them), and so does a
-//!   `$(...)` *inside double quotes*. `bash -c "git push --force"` is denied (see above).
-//! - No expansion: `$HOME`/`~` are recognised literally; other variables (`rm -rf "$DIR"`), git
-//!   aliases, `xargs`, `find -delete`/`-exec` and scripts are not followed.
+//! Known limits, on purpose (this is a seat belt against an agent's mistakes, not a sandbox:
+//! an agent set on getting around it can, and the runtime's own permissions and the remote's
+//! branch protection are the real fences):
+//! - Quoted text is data: `echo "git push --force"`, `echo '$(git push -f)'` and
+//!   `git commit -m "rm -rf /"` proceed (the quoted words are arguments of `echo`/`git commit`,
+//!   nothing runs them), and so do here-document bodies and escaped `\$(`/`` \` `` inside
+//!   double quotes. A `$(...)` or backquotes inside double quotes do run, and are checked.
+//! - No expansion: `$HOME`/`~` are recognised literally; other variables (`rm -rf "$DIR"`), a
+//!   computed command (`eval "$CMD"`, `bash -c "$(cat f)"`, `$GIT push -f`), shell and git
+//!   aliases and shell functions are not followed.
+//! - Only the command line is read: a script written to a file and run (`./push.sh`,
+//!   `bash push.sh`), text piped or redirected into a shell (`echo 'git push -f' | sh`,
+//!   `bash <<EOF`), and other programs that run commands (`find -exec`, `make`, `watch`,
+//!   `parallel`, `python -c`) are not followed. `xargs` is followed, but the arguments it reads
+//!   from its input are unknown (`echo -f | xargs git push` proceeds).
 //! - `cd` is not tracked: relative targets are resolved against the hook's `cwd`, so
 //!   `cd build && rm -rf .` is denied although it would only delete `build` (conservative).
 //! - A quoted `'*'` is treated like the glob `*` (denied).
-//! - `git push --delete`, `git push origin :branch` and `git push --mirror` are not covered.
+//! - `git push --delete`, `git push origin :branch` and `git push --mirror` are not covered,
+//!   nor a configured forced refspec (`remote.origin.push=+refs/heads/*`).
 
 use std::fmt;
 
@@ -131,6 +143,28 @@ const RESERVED: &[&str] = &[
     "!", "{", "if", "then", "else", "elif", "do", "while", "until",
 ];
 
+/// `xargs` options (GNU and BSD) that take the next word as their value; the optional-value
+/// ones (`-i`, `-l`, `-e`, `--replace`, ...) only take an attached value.
+const XARGS_WITH_VALUE: &[&str] = &[
+    "-a",
+    "-d",
+    "-E",
+    "-I",
+    "-J",
+    "-L",
+    "-n",
+    "-P",
+    "-R",
+    "-s",
+    "-S",
+    "--arg-file",
+    "--delimiter",
+    "--max-args",
+    "--max-chars",
+    "--max-procs",
+    "--process-slot-var",
+];
+
 /// Drops what runs *another* command from the front: assignments, reserved words, wrappers.
 fn strip_prefixes(mut words: &[String]) -> &[String] {
     while let Some((first, rest)) = words.split_first() {
@@ -149,6 +183,8 @@ fn strip_prefixes(mut words: &[String]) -> &[String] {
                 "nice" => 1 + options_len(rest, &["-n"]),
                 // timeout [options] DURATION COMMAND...
                 "timeout" => 2 + options_len(rest, &["-s", "-k", "--signal", "--kill-after"]),
+                // xargs [options] COMMAND ARGS...: runs COMMAND ARGS plus what it reads.
+                "xargs" => 1 + options_len(rest, XARGS_WITH_VALUE),
                 _ => return words,
             }
         };
@@ -202,16 +238,26 @@ fn display_command(words: &[String]) -> String {
     short
 }
 
-/// The script of `sh -c '<script>'` (or `bash -lc`, `-xc`, ...): the first non-option word
-/// after an option cluster holding `c`.
+/// The script of `sh -c '<script>'` (or `bash -lc`, `-xc`, `-o pipefail -c`, ...): the first
+/// operand after an option cluster holding `c`. `-o`/`+o`/`-O`/`+O` (last in a cluster),
+/// `--rcfile` and `--init-file` take the next word as their value; `-` and `--` end the options.
 fn shell_c_script(args: &[String]) -> Option<&str> {
     let mut seen_c = false;
-    for arg in args {
-        let is_short_cluster = arg.starts_with('-') && !arg.starts_with("--") && arg.len() > 1;
-        if is_short_cluster {
-            seen_c |= arg.contains('c');
-        } else if arg.starts_with("--") || arg.starts_with('+') {
-            continue;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let is_cluster = arg.len() > 1
+            && (arg.starts_with('+') || (arg.starts_with('-') && !arg.starts_with("--")));
+        if is_cluster {
+            seen_c |= arg.starts_with('-') && arg.contains('c');
+            if arg.ends_with(['o', 'O']) {
+                args.next();
+            }
+        } else if arg == "--" || arg == "-" {
+            return args.next().filter(|_| seen_c).map(String::as_str);
+        } else if arg.starts_with("--") {
+            if matches!(arg.as_str(), "--rcfile" | "--init-file") {
+                args.next();
+            }
         } else {
             return seen_c.then_some(arg.as_str());
         }
@@ -482,6 +528,20 @@ mod tests {
                 "sh -lc \"cd x && git push -f\"",
                 "eval git push -f",
                 "bash -c \"bash -c 'git push -f'\"",
+                "echo \"$(git push -f)\"",
+                "echo \"pushed: `git push --force`\"",
+                "git commit -m \"fix: `git push -f`\"",
+                "out=\"$(bash -c \"git push -f\" 2>&1)\"",
+                "echo \"$(echo \"$(git push -f)\")\"",
+                "bash -o pipefail -c 'git push --force'",
+                "bash -e -O extglob +o posix -c 'git push -f'",
+                "bash --rcfile x -c 'git push -f'",
+                "bash -c -- 'git push -f'",
+                "git branch --show-current | xargs git push -f origin",
+                "echo main | xargs -n 1 -I {} git push --force origin {}",
+                "xargs -0 -P4 --max-args 1 sudo git push -f",
+                "env -i PATH=/usr/bin git push --force-with-lease",
+                "git -C ../project push -f",
             ],
         );
     }
@@ -504,7 +564,16 @@ mod tests {
             // Quoted text is data: echo only prints it.
             "echo \"git push --force\"",
             "echo 'git push --force'",
-            "echo \"$(git push -f)\"",
+            "echo '$(git push -f)'",
+            "echo \"\\$(git push -f) \\`git push -f\\`\"",
+            "git push -u origin \"$(git branch --show-current)\"",
+            "git push origin \"$(git rev-parse --abbrev-ref HEAD):main\"",
+            "git branch --merged main | xargs git branch -d",
+            "echo main | xargs -I{} echo git push -f {}",
+            "bash -c 'echo \"git push -f\"'",
+            "bash -o pipefail -c 'git push'",
+            "sh script.sh -c",
+            "sh -- -c 'git push -f'",
             "git log --grep=+main",
             "grep -rf patterns.txt .",
             "# git push -f",
@@ -556,6 +625,8 @@ mod tests {
                 "cd /tmp && rm -rf *",
                 "ls; rm -Rf ~",
                 "bash -c 'rm -rf /'",
+                "echo \"cleaned: $(rm -rf /)\"",
+                "echo x | xargs -0 sh -c 'rm -rf ~'",
             ],
         );
     }
@@ -582,6 +653,8 @@ mod tests {
             "echo rm -rf /",
             "git commit -m 'rm -rf /'",
             "printf '%s\\n' 'rm -rf ~'",
+            "find . -name '*.o' | xargs rm -rf",
+            "rm -rf \"$(mktemp -d)\"",
         ]);
     }
 

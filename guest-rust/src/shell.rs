@@ -4,22 +4,36 @@
 //! [`simple_commands`] splits a command line into *simple commands* (each a list of words with
 //! quotes removed). What it understands:
 //!
-//! - separators `;`, `&&`, `||`, `|`, `|&`, `&`, newline, `(`, `)`, backquotes and `$(`: each
-//!   ends a command, so `a && (b; c) | d` gives `a`, `b`, `c`, `d`, and the inside of an
-//!   *unquoted* `$(...)` or `` `...` `` is lexed as commands of its own;
-//! - quoting: `'...'` (literal), `"..."` (with `\$ \` \" \\` escapes), `$'...'`, and `\x`
-//!   outside quotes; `\` + newline is a line continuation;
+//! - separators `;`, `&&`, `||`, `|`, `|&`, `&`, newline, `(`, `)`: each ends a command, so
+//!   `a && (b; c) | d` gives `a`, `b`, `c`, `d`;
+//! - command substitutions `$(...)` and `` `...` ``, unquoted **or inside double quotes** (the
+//!   shell runs both): the commands inside are lexed as commands of their own and listed
+//!   before the command whose word holds them (the shell runs them first); that word keeps the
+//!   substitution's source text (`echo "a $(b c)"` gives `b c`, then `echo`, `a $(b c)`).
+//!   `$(...)` ends at the `)` that matches it (parentheses inside are counted; quotes,
+//!   comments and here-documents inside are lexed as usual), a backquoted script at the next
+//!   unescaped backquote, and is then lexed on its own with `` \` ``, `\$`, `\\` (and `\"`
+//!   inside double quotes) unescaped, as the shell does. Nested deeper than
+//!   [`MAX_SUBSTITUTION_DEPTH`], a substitution is no longer followed: unquoted, `$(` and the
+//!   backquote only end a command; inside double quotes they are text;
+//! - quoting: `'...'` (literal), `"..."` (with `\$ \` \" \\` escapes; an escaped `\$(` or
+//!   `` \` `` is text), `$'...'`, and `\x` outside quotes; `\` + newline is a line continuation;
 //! - comments: an unquoted `#` at the start of a word runs to the end of the line;
 //! - redirections (`>`, `>>`, `2>&1`, `&>`, `<`, `<<<`, ...): the operator and its target word
 //!   are dropped, and a file-descriptor number right before the operator too;
-//! - here-documents (`<<EOF`, `<<-EOF`, `<<'EOF'`): the body lines are data and are skipped.
+//! - here-documents (`<<EOF`, `<<-EOF`, `<<'EOF'`): the body lines are data and are skipped,
+//!   also inside a substitution (`"$(cat <<'EOF' ... EOF\n)"`, the usual commit-message form).
 //!
-//! Deliberately *not* understood: the text inside double quotes is always data, even a `$(...)`
-//! in it; no variable, glob, alias or brace expansion; no `case` patterns. The lexer never fails
-//! and never panics: unterminated quotes run to the end of the input.
+//! Deliberately *not* understood: no variable, glob, alias or brace expansion (a `$VAR` or
+//! `${...}` is text); a `case` pattern's `)` is taken as a closing parenthesis. The lexer never
+//! fails and never panics: unterminated quotes and substitutions run to the end of the input.
 
 use std::iter::Peekable;
-use std::str::Chars;
+use std::str::CharIndices;
+
+/// How deeply command substitutions are followed (`$(a $(b ...))` is depth 2); bounds the
+/// lexer's recursion.
+pub const MAX_SUBSTITUTION_DEPTH: usize = 16;
 
 /// Splits `script` into its simple commands, in order; each is its words with quotes removed,
 /// redirections dropped. Empty commands are left out.
@@ -30,19 +44,28 @@ use std::str::Chars;
 ///     simple_commands(r#"cd x && git commit -m "a; b" 2>&1 | tee log"#),
 ///     vec![vec!["cd", "x"], vec!["git", "commit", "-m", "a; b"], vec!["tee", "log"]],
 /// );
+/// assert_eq!(
+///     simple_commands(r#"echo "at $(git rev-parse HEAD)""#),
+///     vec![vec!["git", "rev-parse", "HEAD"], vec!["echo", "at $(git rev-parse HEAD)"]],
+/// );
 /// ```
 pub fn simple_commands(script: &str) -> Vec<Vec<String>> {
-    Lexer {
-        chars: script.chars().peekable(),
+    lex_script(script, 0)
+}
+
+/// The simple commands of `script`, read inside `depth` substitutions.
+fn lex_script(script: &str, depth: usize) -> Vec<Vec<String>> {
+    let mut lexer = Lexer {
+        src: script,
+        chars: script.char_indices().peekable(),
         commands: Vec::new(),
-        words: Vec::new(),
-        word: String::new(),
-        in_word: false,
-        quoted: false,
-        redirect: None,
+        command: Partial::default(),
         heredocs: Vec::new(),
-    }
-    .run()
+        depth,
+    };
+    lexer.lex(false);
+    lexer.end_command();
+    lexer.commands
 }
 
 /// What the next complete word is, when a redirection operator came before it.
@@ -54,10 +77,10 @@ enum Redirect {
     HereDoc { strip_tabs: bool },
 }
 
-struct Lexer<'a> {
-    chars: Peekable<Chars<'a>>,
-    commands: Vec<Vec<String>>,
-    /// Words of the command being read.
+/// The command being read.
+#[derive(Debug, Default)]
+struct Partial {
+    /// Its complete words.
     words: Vec<String>,
     /// The word being read.
     word: String,
@@ -66,124 +89,230 @@ struct Lexer<'a> {
     /// Some of the current word was quoted or escaped.
     quoted: bool,
     redirect: Option<Redirect>,
+}
+
+struct Lexer<'a> {
+    /// The whole input, for a substitution's source text.
+    src: &'a str,
+    chars: Peekable<CharIndices<'a>>,
+    commands: Vec<Vec<String>>,
+    command: Partial,
     /// Here-documents whose bodies start after the next newline: (delimiter, strip tabs).
     heredocs: Vec<(String, bool)>,
+    /// How many substitutions the lexer is inside.
+    depth: usize,
 }
 
 impl Lexer<'_> {
-    fn run(mut self) -> Vec<Vec<String>> {
-        while let Some(c) = self.chars.next() {
+    fn next_char(&mut self) -> Option<char> {
+        self.chars.next().map(|(_, c)| c)
+    }
+
+    fn peek(&mut self) -> Option<char> {
+        self.chars.peek().map(|&(_, c)| c)
+    }
+
+    /// The byte offset of the next character (the input's length at its end).
+    fn offset(&mut self) -> usize {
+        self.chars.peek().map_or(self.src.len(), |&(at, _)| at)
+    }
+
+    /// Lexes commands to the end of the input or, `in_substitution`, to the `)` that closes
+    /// it (consumed; the command before it is left for the caller to end).
+    fn lex(&mut self, in_substitution: bool) {
+        // Parentheses opened (and not closed) since this call began.
+        let mut open = 0usize;
+        while let Some((at, c)) = self.chars.next() {
             match c {
-                '\\' => match self.chars.next() {
+                '\\' => match self.next_char() {
                     Some('\n') => {}
                     Some(escaped) => self.push(escaped, true),
                     None => self.push('\\', false),
                 },
                 '\'' => self.single_quoted(),
                 '"' => self.double_quoted(),
-                '$' if self.chars.peek() == Some(&'\'') => {
-                    self.chars.next();
+                '$' if self.peek() == Some('\'') => {
+                    self.next_char();
                     self.ansi_c_quoted();
                 }
-                '$' if self.chars.peek() == Some(&'(') => {
-                    // Command substitution (or arithmetic): what follows is lexed as commands.
-                    self.chars.next();
-                    self.end_command();
+                '$' if self.peek() == Some('(') => {
+                    self.next_char();
+                    if !self.substitution(at) {
+                        open += 1;
+                        self.end_command();
+                    }
                 }
-                '&' if self.chars.peek() == Some(&'>') => {
+                '`' => {
+                    if !self.backquoted(at, false) {
+                        self.end_command();
+                    }
+                }
+                '&' if self.peek() == Some('>') => {
                     // `&>` / `&>>`: stdout and stderr to a file.
                     self.end_word();
-                    self.chars.next();
+                    self.next_char();
                     self.redirect_operator('>');
                 }
-                '`' | ';' | '|' | '&' | '(' | ')' => self.end_command(),
+                '(' => {
+                    open += 1;
+                    self.end_command();
+                }
+                ')' => {
+                    if in_substitution && open == 0 {
+                        return;
+                    }
+                    open = open.saturating_sub(1);
+                    self.end_command();
+                }
+                ';' | '|' | '&' => self.end_command(),
                 '\n' => {
                     self.end_command();
                     self.skip_heredoc_bodies();
                 }
                 ' ' | '\t' | '\r' => self.end_word(),
                 '>' | '<' => self.redirection(c),
-                '#' if !self.in_word => self.skip_comment(),
+                '#' if !self.command.in_word => self.skip_comment(),
                 _ => self.push(c, false),
             }
         }
-        self.end_command();
-        self.commands
     }
 
     fn push(&mut self, c: char, quoted: bool) {
-        self.word.push(c);
-        self.in_word = true;
-        self.quoted |= quoted;
+        self.command.word.push(c);
+        self.command.in_word = true;
+        self.command.quoted |= quoted;
+    }
+
+    /// After `$(` at byte `start`: lexes the commands inside, up to the matching `)`, and
+    /// appends the substitution's source text to the current word. `false` (nothing read)
+    /// when nested deeper than [`MAX_SUBSTITUTION_DEPTH`].
+    fn substitution(&mut self, start: usize) -> bool {
+        if self.depth >= MAX_SUBSTITUTION_DEPTH {
+            return false;
+        }
+        let outer = std::mem::take(&mut self.command);
+        self.depth += 1;
+        self.lex(true);
+        self.end_command();
+        self.depth -= 1;
+        self.command = outer;
+        let end = self.offset();
+        self.command.word.push_str(&self.src[start..end]);
+        self.command.in_word = true;
+        true
+    }
+
+    /// After a backquote at byte `start`: reads the backquoted script to the next unescaped
+    /// backquote, lexes it on its own, and appends its source text to the current word.
+    /// `false` (nothing read) when nested deeper than [`MAX_SUBSTITUTION_DEPTH`].
+    fn backquoted(&mut self, start: usize, in_double_quotes: bool) -> bool {
+        if self.depth >= MAX_SUBSTITUTION_DEPTH {
+            return false;
+        }
+        let mut script = String::new();
+        while let Some(c) = self.next_char() {
+            match c {
+                '`' => break,
+                '\\' => match self.peek() {
+                    Some(e @ ('$' | '`' | '\\')) => {
+                        self.next_char();
+                        script.push(e);
+                    }
+                    Some('"') if in_double_quotes => {
+                        self.next_char();
+                        script.push('"');
+                    }
+                    _ => script.push('\\'),
+                },
+                _ => script.push(c),
+            }
+        }
+        self.commands.extend(lex_script(&script, self.depth + 1));
+        let end = self.offset();
+        self.command.word.push_str(&self.src[start..end]);
+        self.command.in_word = true;
+        true
     }
 
     fn single_quoted(&mut self) {
-        self.in_word = true;
-        self.quoted = true;
-        for c in self.chars.by_ref() {
+        self.command.in_word = true;
+        self.command.quoted = true;
+        while let Some(c) = self.next_char() {
             if c == '\'' {
                 return;
             }
-            self.word.push(c);
+            self.command.word.push(c);
         }
     }
 
     fn double_quoted(&mut self) {
-        self.in_word = true;
-        self.quoted = true;
-        while let Some(c) = self.chars.next() {
+        self.command.in_word = true;
+        self.command.quoted = true;
+        while let Some((at, c)) = self.chars.next() {
             match c {
                 '"' => return,
-                '\\' => match self.chars.peek().copied() {
+                '\\' => match self.peek() {
                     Some(e @ ('$' | '`' | '"' | '\\')) => {
-                        self.chars.next();
-                        self.word.push(e);
+                        self.next_char();
+                        self.command.word.push(e);
                     }
                     Some('\n') => {
-                        self.chars.next();
+                        self.next_char();
                     }
-                    _ => self.word.push('\\'),
+                    _ => self.command.word.push('\\'),
                 },
-                _ => self.word.push(c),
+                '$' if self.peek() == Some('(') => {
+                    self.next_char();
+                    if !self.substitution(at) {
+                        self.command.word.push_str("$(");
+                    }
+                }
+                '`' => {
+                    if !self.backquoted(at, true) {
+                        self.command.word.push('`');
+                    }
+                }
+                _ => self.command.word.push(c),
             }
         }
     }
 
     fn ansi_c_quoted(&mut self) {
-        self.in_word = true;
-        self.quoted = true;
-        while let Some(c) = self.chars.next() {
+        self.command.in_word = true;
+        self.command.quoted = true;
+        while let Some(c) = self.next_char() {
             match c {
                 '\'' => return,
-                '\\' => match self.chars.next() {
-                    Some('n') => self.word.push('\n'),
-                    Some('t') => self.word.push('\t'),
-                    Some(other) => self.word.push(other),
+                '\\' => match self.next_char() {
+                    Some('n') => self.command.word.push('\n'),
+                    Some('t') => self.command.word.push('\t'),
+                    Some(other) => self.command.word.push(other),
                     None => return,
                 },
-                _ => self.word.push(c),
+                _ => self.command.word.push(c),
             }
         }
     }
 
     fn skip_comment(&mut self) {
-        while let Some(&c) = self.chars.peek() {
+        while let Some(c) = self.peek() {
             if c == '\n' {
                 return;
             }
-            self.chars.next();
+            self.next_char();
         }
     }
 
     /// `>` or `<` outside quotes: a redirection.
     fn redirection(&mut self, c: char) {
-        let fd_number = self.in_word
-            && !self.quoted
-            && !self.word.is_empty()
-            && self.word.bytes().all(|b| b.is_ascii_digit());
+        let command = &mut self.command;
+        let fd_number = command.in_word
+            && !command.quoted
+            && !command.word.is_empty()
+            && command.word.bytes().all(|b| b.is_ascii_digit());
         if fd_number {
-            self.word.clear();
-            self.in_word = false;
+            command.word.clear();
+            command.in_word = false;
         } else {
             self.end_word();
         }
@@ -193,56 +322,57 @@ impl Lexer<'_> {
     /// Reads the rest of a redirection operator whose first character was `c`.
     fn redirect_operator(&mut self, c: char) {
         let kind = if c == '<' {
-            match self.chars.peek() {
+            match self.peek() {
                 Some('<') => {
-                    self.chars.next();
-                    match self.chars.peek() {
+                    self.next_char();
+                    match self.peek() {
                         // `<<<`: a here-string; its word is data.
                         Some('<') => {
-                            self.chars.next();
+                            self.next_char();
                             Redirect::Plain
                         }
                         Some('-') => {
-                            self.chars.next();
+                            self.next_char();
                             Redirect::HereDoc { strip_tabs: true }
                         }
                         _ => Redirect::HereDoc { strip_tabs: false },
                     }
                 }
                 Some('&' | '>') => {
-                    self.chars.next();
+                    self.next_char();
                     Redirect::Plain
                 }
                 _ => Redirect::Plain,
             }
         } else {
-            if matches!(self.chars.peek(), Some('>' | '&' | '|')) {
-                self.chars.next();
+            if matches!(self.peek(), Some('>' | '&' | '|')) {
+                self.next_char();
             }
             Redirect::Plain
         };
-        self.redirect = Some(kind);
+        self.command.redirect = Some(kind);
     }
 
     fn end_word(&mut self) {
-        if !self.in_word {
+        let command = &mut self.command;
+        if !command.in_word {
             return;
         }
-        let word = std::mem::take(&mut self.word);
-        self.in_word = false;
-        self.quoted = false;
-        match self.redirect.take() {
+        let word = std::mem::take(&mut command.word);
+        command.in_word = false;
+        command.quoted = false;
+        match command.redirect.take() {
             Some(Redirect::HereDoc { strip_tabs }) => self.heredocs.push((word, strip_tabs)),
             Some(Redirect::Plain) => {}
-            None => self.words.push(word),
+            None => command.words.push(word),
         }
     }
 
     fn end_command(&mut self) {
         self.end_word();
-        self.redirect = None;
-        if !self.words.is_empty() {
-            self.commands.push(std::mem::take(&mut self.words));
+        self.command.redirect = None;
+        if !self.command.words.is_empty() {
+            self.commands.push(std::mem::take(&mut self.command.words));
         }
     }
 
@@ -252,7 +382,7 @@ impl Lexer<'_> {
             loop {
                 let mut line = String::new();
                 let mut at_end = true;
-                for c in self.chars.by_ref() {
+                while let Some(c) = self.next_char() {
                     if c == '\n' {
                         at_end = false;
                         break;
@@ -277,7 +407,7 @@ impl Lexer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::simple_commands;
+    use super::{MAX_SUBSTITUTION_DEPTH, simple_commands};
 
     fn lex(s: &str) -> Vec<Vec<String>> {
         simple_commands(s)
@@ -330,19 +460,77 @@ mod tests {
     }
 
     #[test]
-    fn substitutions_are_commands_unless_double_quoted() {
+    fn substitutions_are_commands_quoted_or_not() {
         assert_eq!(
             lex("echo $(git push -f)"),
-            cmds(&[&["echo"], &["git", "push", "-f"]])
+            cmds(&[&["git", "push", "-f"], &["echo", "$(git push -f)"]])
         );
         assert_eq!(
-            lex("echo `rm -rf /`"),
-            cmds(&[&["echo"], &["rm", "-rf", "/"]])
+            lex("echo `rm -rf /` x"),
+            cmds(&[&["rm", "-rf", "/"], &["echo", "`rm -rf /`", "x"]])
         );
         assert_eq!(
-            lex(r#"echo "$(git push -f)""#),
-            cmds(&[&["echo", "$(git push -f)"]])
+            lex(r#"echo "a $(git push -f) b""#),
+            cmds(&[&["git", "push", "-f"], &["echo", "a $(git push -f) b"]])
         );
+        assert_eq!(
+            lex(r#"git commit -m "fix `git push -f`""#),
+            cmds(&[
+                &["git", "push", "-f"],
+                &["git", "commit", "-m", "fix `git push -f`"]
+            ])
+        );
+        // Quotes inside a substitution inside double quotes are its own.
+        assert_eq!(
+            lex(r#"x="$(bash -c "a; b" | c)" d"#),
+            cmds(&[
+                &["bash", "-c", "a; b"],
+                &["c"],
+                &["x=$(bash -c \"a; b\" | c)", "d"]
+            ])
+        );
+        // Parentheses inside are counted; arithmetic is harmless.
+        assert_eq!(
+            lex(r#"echo "$( (a) ; b)" "$((1+2))""#),
+            cmds(&[
+                &["a"],
+                &["b"],
+                &["1+2"],
+                &["echo", "$( (a) ; b)", "$((1+2))"]
+            ])
+        );
+        // Backquotes inside double quotes unescape `\"`.
+        assert_eq!(
+            lex(r#"echo "`echo \"a b\"`""#),
+            cmds(&[&["echo", "a b"], &["echo", r#"`echo \"a b\"`"#]])
+        );
+    }
+
+    #[test]
+    fn escaped_or_single_quoted_substitutions_are_text() {
+        assert_eq!(
+            lex(r#"echo "\$(git push -f) \`rm -rf /\`""#),
+            cmds(&[&["echo", "$(git push -f) `rm -rf /`"]])
+        );
+        assert_eq!(
+            lex("echo '$(git push -f)' \\`x\\`"),
+            cmds(&[&["echo", "$(git push -f)", "`x`"]])
+        );
+    }
+
+    #[test]
+    fn substitutions_nest_up_to_the_limit() {
+        let mut script = "git push -f".to_owned();
+        for _ in 0..MAX_SUBSTITUTION_DEPTH {
+            script = format!("echo \"$({script})\"");
+        }
+        assert!(lex(&script).contains(&vec!["git".into(), "push".into(), "-f".into()]));
+        let deeper = format!("echo \"$({script})\"");
+        assert!(!lex(&deeper).contains(&vec!["git".into(), "push".into(), "-f".into()]));
+        // Far deeper, and unterminated: no stack trouble.
+        let _ = lex(&"\"$(".repeat(10_000));
+        let _ = lex(&"$(".repeat(10_000));
+        let _ = lex(&"`\"$(".repeat(10_000));
     }
 
     #[test]
@@ -373,10 +561,20 @@ mod tests {
         assert_eq!(lex(script), cmds(&[&["cat"], &["ls"], &["pwd"]]));
         let unterminated = "cat <<EOF\nrm -rf /\n";
         assert_eq!(lex(unterminated), cmds(&[&["cat"]]));
-        let in_substitution = "git commit -m $(cat <<EOF\ngit push --force\nEOF\n)";
+        let in_substitution =
+            "git commit -m \"$(cat <<'EOF'\nsay \"git push -f\" (ok)\nEOF\n)\" && ls";
         assert_eq!(
             lex(in_substitution),
-            cmds(&[&["git", "commit", "-m"], &["cat"]])
+            cmds(&[
+                &["cat"],
+                &[
+                    "git",
+                    "commit",
+                    "-m",
+                    "$(cat <<'EOF'\nsay \"git push -f\" (ok)\nEOF\n)"
+                ],
+                &["ls"]
+            ])
         );
     }
 
@@ -393,6 +591,11 @@ mod tests {
             ">",
             "&",
             "((",
+            "$(",
+            "\"$(",
+            "`",
+            "\"`",
+            ")",
             "#",
             "<<EOF",
             "é ü ✓",

@@ -1,7 +1,8 @@
 {-# LANGUAGE OverloadedStrings #-}
 -- | The shell-command deny-list: the only tool calls this guest refuses. A port of the Rust
--- guest's @deny.rs@ (rules @force-push@ and @recursive-delete-root@, the same wrappers,
--- nesting and known limits; see that file's documentation).
+-- guest's @deny.rs@ (rules @force-push@ and @recursive-delete-root@; the same wrappers, @xargs@
+-- included; @sh -c@ and @eval@ nesting; commands inside substitutions, quoted or not; and the
+-- same known limits; see that file's documentation).
 module Exomonad.Guest.Deny
   ( DenyRule (..)
   , Violation (..)
@@ -82,6 +83,15 @@ checkSimple ws0 cwd depth = case stripPrefixes ws0 of
 reserved :: [Text]
 reserved = ["!", "{", "if", "then", "else", "elif", "do", "while", "until"]
 
+-- | @xargs@ options (GNU and BSD) that take the next word as their value; the optional-value
+-- ones (@-i@, @-l@, @-e@, @--replace@, ...) only take an attached value.
+xargsWithValue :: [Text]
+xargsWithValue =
+  [ "-a", "-d", "-E", "-I", "-J", "-L", "-n", "-P", "-R", "-s", "-S"
+  , "--arg-file", "--delimiter", "--max-args", "--max-chars", "--max-procs", "--process-slot-var"
+  ]
+
+-- | Drops what runs /another/ command from the front: assignments, reserved words, wrappers.
 stripPrefixes :: [Text] -> [Text]
 stripPrefixes [] = []
 stripPrefixes ws@(first : rest) =
@@ -93,6 +103,8 @@ stripPrefixes ws@(first : rest) =
             b | b `elem` ["command", "builtin", "exec", "nohup", "time"] -> Just (1 + optionsLen rest ["-a"])
             "nice" -> Just (1 + optionsLen rest ["-n"])
             "timeout" -> Just (2 + optionsLen rest ["-s", "-k", "--signal", "--kill-after"])
+            -- xargs [options] COMMAND ARGS...: runs COMMAND ARGS plus what it reads.
+            "xargs" -> Just (1 + optionsLen rest xargsWithValue)
             _ -> Nothing
    in case skip of
         Nothing -> ws
@@ -128,14 +140,22 @@ displayCommand ws =
   let joined = T.intercalate " " ws
    in if T.length joined <= 200 then joined else T.take 200 joined <> "…"
 
+-- | The script of @sh -c '<script>'@ (or @bash -lc@, @-o pipefail -c@, ...): the first operand
+-- after an option cluster holding @c@. @-o@/@+o@/@-O@/@+O@ (last in a cluster), @--rcfile@ and
+-- @--init-file@ take the next word as their value; @-@ and @--@ end the options.
 shellCScript :: [Text] -> Maybe Text
 shellCScript = go False
   where
     go _ [] = Nothing
     go seenC (a : as)
-      | "-" `T.isPrefixOf` a && not ("--" `T.isPrefixOf` a) && T.length a > 1 = go (seenC || T.any (== 'c') a) as
-      | "--" `T.isPrefixOf` a || "+" `T.isPrefixOf` a = go seenC as
+      | isCluster a =
+          let seenC' = seenC || ("-" `T.isPrefixOf` a && T.any (== 'c') a)
+           in go seenC' (if T.last a `elem` ("oO" :: String) then drop 1 as else as)
+      | a == "--" || a == "-" = if seenC then listToMaybe as else Nothing
+      | "--" `T.isPrefixOf` a = go seenC (if a `elem` ["--rcfile", "--init-file"] then drop 1 as else as)
       | otherwise = if seenC then Just a else Nothing
+    isCluster a =
+      T.length a > 1 && ("+" `T.isPrefixOf` a || ("-" `T.isPrefixOf` a && not ("--" `T.isPrefixOf` a)))
 
 forcePushDetail :: [Text] -> Maybe Text
 forcePushDetail args =

@@ -1,13 +1,31 @@
 -- | A small, forgiving shell lexer: just enough of POSIX @sh@ to find the commands a command
--- line runs, for the deny-list. A port of the Rust guest's @shell.rs@ (same rules: separators
--- @; && || | |& & newline ( )@, backquotes and unquoted @$(@ end a command; quotes @'..'@,
--- @".."@, @$'..'@ and @\\x@ are removed; comments; redirections and their targets dropped;
--- here-document bodies skipped). Never fails.
-module Exomonad.Guest.Shell (simpleCommands) where
+-- line runs, for the deny-list. A port of the Rust guest's @shell.rs@, whose module
+-- documentation states the rules in full; in short:
+--
+-- * separators @; && || | |& & newline ( )@ end a command;
+-- * command substitutions @$(...)@ and backquotes, unquoted or inside double quotes: the
+--   commands inside are commands of their own, listed before the command whose word holds
+--   them; that word keeps the substitution's source text. @$(...)@ ends at its matching @)@
+--   (quotes, comments and here-documents inside lexed as usual); a backquoted script ends at
+--   the next unescaped backquote and is lexed on its own (@\\`@, @\\$@, @\\\\@, and @\\"@
+--   inside double quotes, unescaped). Deeper than 'maxSubstitutionDepth' a substitution is
+--   not followed: unquoted it only ends a command, inside double quotes it is text;
+-- * quotes @'..'@, @".."@ (escapes @\\$ \\` \\" \\\\@), @$'..'@ and @\\x@ are removed;
+--   @\\@ + newline is a line continuation;
+-- * an unquoted @#@ at the start of a word starts a comment;
+-- * redirections and their targets are dropped; here-document bodies are skipped.
+--
+-- No expansion of variables, globs, aliases or braces. Never fails; unterminated quotes and
+-- substitutions run to the end of the input.
+module Exomonad.Guest.Shell (simpleCommands, maxSubstitutionDepth) where
 
 import Data.Char (isDigit)
 import Data.Text (Text)
 import qualified Data.Text as T
+
+-- | How deeply command substitutions are followed (@$(a $(b ...))@ is depth 2).
+maxSubstitutionDepth :: Int
+maxSubstitutionDepth = 16
 
 data Redirect = Plain | HereDoc Bool
 
@@ -24,28 +42,47 @@ data L = L
 -- | Splits a script into its simple commands, in order; each is its words with quotes
 -- removed and redirections dropped. Empty commands are left out.
 simpleCommands :: Text -> [[Text]]
-simpleCommands script = reverse (lCommands (endCommand (go (T.unpack script) st0)))
+simpleCommands script = lexScript 0 (T.unpack script)
+
+-- | The simple commands of a script read inside @depth@ substitutions.
+lexScript :: Int -> String -> [[Text]]
+lexScript depth input = reverse (lCommands (endCommand (fst (lexUntil depth False input st0))))
   where
     st0 = L [] [] [] False False Nothing []
 
-go :: String -> L -> L
-go [] s = s
-go (c : cs) s = case c of
-  '\\' -> case cs of
-    '\n' : r -> go r s
-    e : r -> go r (push e True s)
-    [] -> go [] (push '\\' False s)
-  '\'' -> let (w, r) = break (== '\'') cs in go (drop 1 r) (quotedText w s)
-  '"' -> let (w, r) = dq cs [] in go r (quotedText w s)
-  '$' | ('\'' : r) <- cs -> let (w, r') = ansi r [] in go r' (quotedText w s)
-      | ('(' : r) <- cs -> go r (endCommand s)
-  '&' | ('>' : r) <- cs -> redirOp '>' r (endWord s)
-  _ | c `elem` "`;|&()" -> go cs (endCommand s)
-  '\n' -> let s' = endCommand s in skipHeredocs cs s'
-  _ | c `elem` " \t\r" -> go cs (endWord s)
-  _ | c == '>' || c == '<' -> redirection c cs s
-  '#' | not (lInWord s) -> go (dropWhile (/= '\n') cs) s
-  _ -> go cs (push c False s)
+-- | Lexes commands to the end of the input or, in a substitution, to the @)@ that closes it
+-- (consumed; the command before it is left for the caller to end). Returns the rest.
+lexUntil :: Int -> Bool -> String -> L -> (L, String)
+lexUntil depth inSub = go (0 :: Int)
+  where
+    -- @open@: parentheses opened (and not closed) since this call began.
+    go _ [] s = (s, [])
+    go open (c : cs) s = case c of
+      '\\' -> case cs of
+        '\n' : r -> go open r s
+        e : r -> go open r (push e True s)
+        [] -> go open [] (push '\\' False s)
+      '\'' -> let (w, r) = break (== '\'') cs in go open (drop 1 r) (quotedText w s)
+      '"' -> let (s', r) = dq depth cs s {lInWord = True, lQuoted = True} in go open r s'
+      '$'
+        | ('\'' : r) <- cs -> let (w, r') = ansi r [] in go open r' (quotedText w s)
+        | ('(' : r) <- cs -> case substitution depth (c : cs) r s of
+            Just (s', r') -> go open r' s'
+            Nothing -> go (open + 1) r (endCommand s)
+      '`' -> case backquoted depth False (c : cs) cs s of
+        Just (s', r) -> go open r s'
+        Nothing -> go open cs (endCommand s)
+      '&' | ('>' : r) <- cs -> let (s', r') = redirOp '>' r (endWord s) in go open r' s'
+      '(' -> go (open + 1) cs (endCommand s)
+      ')'
+        | inSub && open == 0 -> (s, cs)
+        | otherwise -> go (max 0 (open - 1)) cs (endCommand s)
+      _ | c `elem` ";|&" -> go open cs (endCommand s)
+      '\n' -> let (s', r) = skipHeredocs cs (endCommand s) in go open r s'
+      _ | c `elem` " \t\r" -> go open cs (endWord s)
+      _ | c == '>' || c == '<' -> let (s', r) = redirection c cs s in go open r s'
+      '#' | not (lInWord s) -> go open (dropWhile (/= '\n') cs) s
+      _ -> go open cs (push c False s)
 
 push :: Char -> Bool -> L -> L
 push c q s = s {lWord = c : lWord s, lInWord = True, lQuoted = lQuoted s || q}
@@ -53,15 +90,58 @@ push c q s = s {lWord = c : lWord s, lInWord = True, lQuoted = lQuoted s || q}
 quotedText :: String -> L -> L
 quotedText w s = s {lWord = reverse w ++ lWord s, lInWord = True, lQuoted = True}
 
--- | Inside double quotes: returns the text and the rest after the closing quote.
-dq :: String -> String -> (String, String)
-dq [] acc = (reverse acc, [])
-dq ('"' : r) acc = (reverse acc, r)
-dq ('\\' : e : r) acc
-  | e `elem` "$`\"\\" = dq r (e : acc)
-  | e == '\n' = dq r acc
-dq ('\\' : r) acc = dq r ('\\' : acc)
-dq (c : r) acc = dq r (c : acc)
+-- | Appends a substitution's source text: the prefix of @whole@ that @rest@ does not cover.
+withSource :: String -> String -> L -> L
+withSource whole rest s =
+  s {lWord = reverse (take (length whole - length rest) whole) ++ lWord s, lInWord = True}
+
+-- | After @$(@ (@whole@ starts at the @$@, @rest@ after the @(@): lexes the commands inside,
+-- up to the matching @)@, and appends the substitution's source text to the current word.
+-- 'Nothing' when nested deeper than 'maxSubstitutionDepth'.
+substitution :: Int -> String -> String -> L -> Maybe (L, String)
+substitution depth whole rest s
+  | depth >= maxSubstitutionDepth = Nothing
+  | otherwise =
+      let fresh = s {lWords = [], lWord = [], lInWord = False, lQuoted = False, lRedirect = Nothing}
+          (inner, r) = lexUntil (depth + 1) True rest fresh
+          inner' = endCommand inner
+       in Just (withSource whole r s {lCommands = lCommands inner', lHeredocs = lHeredocs inner'}, r)
+
+-- | After a backquote (@whole@ starts at it, @rest@ after it): reads the backquoted script to
+-- the next unescaped backquote, lexes it on its own, and appends its source text to the
+-- current word. 'Nothing' when nested deeper than 'maxSubstitutionDepth'.
+backquoted :: Int -> Bool -> String -> String -> L -> Maybe (L, String)
+backquoted depth inDq whole rest s
+  | depth >= maxSubstitutionDepth = Nothing
+  | otherwise =
+      let (script, r) = bq rest []
+          inner = lexScript (depth + 1) script
+       in Just (withSource whole r s {lCommands = reverse inner ++ lCommands s}, r)
+  where
+    bq [] acc = (reverse acc, [])
+    bq ('`' : r) acc = (reverse acc, r)
+    bq ('\\' : e : r) acc
+      | e `elem` "$`\\" || (inDq && e == '"') = bq r (e : acc)
+    bq ('\\' : r) acc = bq r ('\\' : acc)
+    bq (x : r) acc = bq r (x : acc)
+
+-- | Inside double quotes: adds the text to the current word; returns the rest after the
+-- closing quote.
+dq :: Int -> String -> L -> (L, String)
+dq _ [] s = (s, [])
+dq depth (c : cs) s = case c of
+  '"' -> (s, cs)
+  '\\'
+    | e : r <- cs, e `elem` "$`\"\\" -> dq depth r (text e s)
+    | '\n' : r <- cs -> dq depth r s
+    | otherwise -> dq depth cs (text '\\' s)
+  '$'
+    | '(' : r <- cs, Just (s', r') <- substitution depth (c : cs) r s -> dq depth r' s'
+  '`'
+    | Just (s', r) <- backquoted depth True (c : cs) cs s -> dq depth r s'
+  _ -> dq depth cs (text c s)
+  where
+    text x st = st {lWord = x : lWord st}
 
 -- | Inside @$'...'@.
 ansi :: String -> String -> (String, String)
@@ -71,23 +151,25 @@ ansi ('\\' : e : r) acc = ansi r ((case e of 'n' -> '\n'; 't' -> '\t'; _ -> e) :
 ansi "\\" acc = (reverse acc, [])
 ansi (c : r) acc = ansi r (c : acc)
 
-redirection :: Char -> String -> L -> L
+-- | @>@ or @<@ outside quotes: a redirection; returns the rest after the operator.
+redirection :: Char -> String -> L -> (L, String)
 redirection c cs s =
   let w = lWord s
       fdNumber = lInWord s && not (lQuoted s) && not (null w) && all isDigit w
       s' = if fdNumber then s {lWord = [], lInWord = False} else endWord s
    in redirOp c cs s'
 
-redirOp :: Char -> String -> L -> L
+-- | The rest of a redirection operator whose first character was the given one.
+redirOp :: Char -> String -> L -> (L, String)
 redirOp '<' cs s = case cs of
-  '<' : '<' : r -> go r s {lRedirect = Just Plain}
-  '<' : '-' : r -> go r s {lRedirect = Just (HereDoc True)}
-  '<' : r -> go r s {lRedirect = Just (HereDoc False)}
-  x : r | x == '&' || x == '>' -> go r s {lRedirect = Just Plain}
-  _ -> go cs s {lRedirect = Just Plain}
+  '<' : '<' : r -> (s {lRedirect = Just Plain}, r)
+  '<' : '-' : r -> (s {lRedirect = Just (HereDoc True)}, r)
+  '<' : r -> (s {lRedirect = Just (HereDoc False)}, r)
+  x : r | x == '&' || x == '>' -> (s {lRedirect = Just Plain}, r)
+  _ -> (s {lRedirect = Just Plain}, cs)
 redirOp _ cs s = case cs of
-  x : r | x `elem` ">&|" -> go r s {lRedirect = Just Plain}
-  _ -> go cs s {lRedirect = Just Plain}
+  x : r | x `elem` ">&|" -> (s {lRedirect = Just Plain}, r)
+  _ -> (s {lRedirect = Just Plain}, cs)
 
 endWord :: L -> L
 endWord s
@@ -105,9 +187,10 @@ endCommand s0 =
   let s = (endWord s0) {lRedirect = Nothing}
    in if null (lWords s) then s else s {lCommands = reverse (lWords s) : lCommands s, lWords = []}
 
--- | After a newline: skips the bodies of the here-documents opened on the line before.
-skipHeredocs :: String -> L -> L
-skipHeredocs input s = go (foldl skipOne input (lHeredocs s)) s {lHeredocs = []}
+-- | After a newline: skips the bodies of the here-documents opened on the line before;
+-- returns the rest of the input.
+skipHeredocs :: String -> L -> (L, String)
+skipHeredocs input s = (s {lHeredocs = []}, foldl skipOne input (lHeredocs s))
   where
     skipOne inp (delim, strip) = loop inp
       where
