@@ -26,7 +26,8 @@
 //! - Quoted text is data: `echo "git push --force"`, `echo '$(git push -f)'` and
 //!   `git commit -m "rm -rf /"` proceed (the quoted words are arguments of `echo`/`git commit`,
 //!   nothing runs them), and so do here-document bodies and escaped `\$(`/`` \` `` inside
-//!   double quotes. A `$(...)` or backquotes inside double quotes do run, and are checked.
+//!   double quotes. A `$(...)` or backquotes inside double quotes or in the body of an
+//!   unquoted here-document (`<<EOF`, not `<<'EOF'`) do run, and are checked.
 //! - No expansion: `$HOME`/`~` are recognised literally; other variables (`rm -rf "$DIR"`), a
 //!   computed command (`eval "$CMD"`, `bash -c "$(cat f)"`, `$GIT push -f`), shell and git
 //!   aliases and shell functions are not followed.
@@ -542,6 +543,8 @@ mod tests {
                 "xargs -0 -P4 --max-args 1 sudo git push -f",
                 "env -i PATH=/usr/bin git push --force-with-lease",
                 "git -C ../project push -f",
+                "cat <<EOF\n$(git push -f)\nEOF",
+                "git commit -F - <<EOF\nfix: `git push --force`\nEOF",
             ],
         );
     }
@@ -574,6 +577,8 @@ mod tests {
             "bash -o pipefail -c 'git push'",
             "sh script.sh -c",
             "sh -- -c 'git push -f'",
+            "cat <<'EOF'\n$(git push -f)\nEOF",
+            "cat <<EOF\nsee \\$(git push -f) and \\`git push -f\\`\nEOF",
             "git log --grep=+main",
             "grep -rf patterns.txt .",
             "# git push -f",

@@ -21,8 +21,11 @@
 //! - comments: an unquoted `#` at the start of a word runs to the end of the line;
 //! - redirections (`>`, `>>`, `2>&1`, `&>`, `<`, `<<<`, ...): the operator and its target word
 //!   are dropped, and a file-descriptor number right before the operator too;
-//! - here-documents (`<<EOF`, `<<-EOF`, `<<'EOF'`): the body lines are data and are skipped,
-//!   also inside a substitution (`"$(cat <<'EOF' ... EOF\n)"`, the usual commit-message form).
+//! - here-documents (`<<EOF`, `<<-EOF`, `<<'EOF'`): the body lines are data, also inside a
+//!   substitution (`"$(cat <<'EOF' ... EOF\n)"`, the usual commit-message form), except that
+//!   the shell runs the substitutions in the body of an *unquoted* here-document (`<<EOF`, no
+//!   quote in the delimiter): those are read as inside double quotes (but `"` is text there)
+//!   and their commands listed.
 //!
 //! Deliberately *not* understood: no variable, glob, alias or brace expansion (a `$VAR` or
 //! `${...}` is text); a `case` pattern's `)` is taken as a closing parenthesis. The lexer never
@@ -77,6 +80,17 @@ enum Redirect {
     HereDoc { strip_tabs: bool },
 }
 
+/// A here-document whose body is still to be read.
+#[derive(Debug)]
+struct HereDoc {
+    /// The delimiter word, quotes removed.
+    delimiter: String,
+    /// `<<-`: leading tabs are stripped from the body lines (and the delimiter line).
+    strip_tabs: bool,
+    /// The delimiter was not quoted: the body's `$(...)` and backquotes run.
+    expands: bool,
+}
+
 /// The command being read.
 #[derive(Debug, Default)]
 struct Partial {
@@ -97,8 +111,8 @@ struct Lexer<'a> {
     chars: Peekable<CharIndices<'a>>,
     commands: Vec<Vec<String>>,
     command: Partial,
-    /// Here-documents whose bodies start after the next newline: (delimiter, strip tabs).
-    heredocs: Vec<(String, bool)>,
+    /// Here-documents whose bodies start after the next newline.
+    heredocs: Vec<HereDoc>,
     /// How many substitutions the lexer is inside.
     depth: usize,
 }
@@ -248,13 +262,24 @@ impl Lexer<'_> {
     fn double_quoted(&mut self) {
         self.command.in_word = true;
         self.command.quoted = true;
+        self.expanding_text(true);
+    }
+
+    /// Text in which substitutions run: the inside of double quotes up to the closing quote
+    /// (`in_double_quotes`), or an unquoted here-document's body to the end of the input
+    /// (where `"` is text and `\"` is not an escape). Adds it to the current word.
+    fn expanding_text(&mut self, in_double_quotes: bool) {
         while let Some((at, c)) = self.chars.next() {
             match c {
-                '"' => return,
+                '"' if in_double_quotes => return,
                 '\\' => match self.peek() {
-                    Some(e @ ('$' | '`' | '"' | '\\')) => {
+                    Some(e @ ('$' | '`' | '\\')) => {
                         self.next_char();
                         self.command.word.push(e);
+                    }
+                    Some('"') if in_double_quotes => {
+                        self.next_char();
+                        self.command.word.push('"');
                     }
                     Some('\n') => {
                         self.next_char();
@@ -268,7 +293,7 @@ impl Lexer<'_> {
                     }
                 }
                 '`' => {
-                    if !self.backquoted(at, true) {
+                    if !self.backquoted(at, in_double_quotes) {
                         self.command.word.push('`');
                     }
                 }
@@ -359,10 +384,15 @@ impl Lexer<'_> {
             return;
         }
         let word = std::mem::take(&mut command.word);
+        let quoted = command.quoted;
         command.in_word = false;
         command.quoted = false;
         match command.redirect.take() {
-            Some(Redirect::HereDoc { strip_tabs }) => self.heredocs.push((word, strip_tabs)),
+            Some(Redirect::HereDoc { strip_tabs }) => self.heredocs.push(HereDoc {
+                delimiter: word,
+                strip_tabs,
+                expands: !quoted,
+            }),
             Some(Redirect::Plain) => {}
             None => command.words.push(word),
         }
@@ -376,9 +406,12 @@ impl Lexer<'_> {
         }
     }
 
-    /// After a newline: skips the bodies of the here-documents opened on the line before.
+    /// After a newline: reads the bodies of the here-documents opened on the line before.
+    /// A body is data, except that the substitutions in an unquoted one (`<<EOF`, not
+    /// `<<'EOF'`) run: their commands are added.
     fn skip_heredoc_bodies(&mut self) {
-        for (delimiter, strip_tabs) in std::mem::take(&mut self.heredocs) {
+        for heredoc in std::mem::take(&mut self.heredocs) {
+            let mut body = String::new();
             loop {
                 let mut line = String::new();
                 let mut at_end = true;
@@ -389,20 +422,44 @@ impl Lexer<'_> {
                     }
                     line.push(c);
                 }
-                let line = if strip_tabs {
+                let line = if heredoc.strip_tabs {
                     line.trim_start_matches('\t')
                 } else {
                     line.as_str()
                 };
-                if line == delimiter {
+                // The end of the input right after a newline ends the body too.
+                if line == heredoc.delimiter || (at_end && line.is_empty()) {
                     break;
                 }
+                body.push_str(line);
+                body.push('\n');
                 if at_end {
-                    return;
+                    break;
                 }
+            }
+            if heredoc.expands {
+                self.commands.extend(lex_heredoc_body(&body, self.depth));
+            }
+            if self.chars.peek().is_none() {
+                return;
             }
         }
     }
+}
+
+/// The commands run by the substitutions in an unquoted here-document's `body`.
+fn lex_heredoc_body(body: &str, depth: usize) -> Vec<Vec<String>> {
+    let mut lexer = Lexer {
+        src: body,
+        chars: body.char_indices().peekable(),
+        commands: Vec::new(),
+        command: Partial::default(),
+        heredocs: Vec::new(),
+        depth,
+    };
+    lexer.expanding_text(false);
+    // The body's text is data: the word it built is not a command.
+    lexer.commands
 }
 
 #[cfg(test)]
@@ -561,6 +618,10 @@ mod tests {
         assert_eq!(lex(script), cmds(&[&["cat"], &["ls"], &["pwd"]]));
         let unterminated = "cat <<EOF\nrm -rf /\n";
         assert_eq!(lex(unterminated), cmds(&[&["cat"]]));
+        let escaped = "cat <<EOF\n\\$(git push -f) \\`rm -rf /\\` \"`a`\" $x\nEOF\n";
+        assert_eq!(lex(escaped), cmds(&[&["cat"], &["a"]]));
+        let quoted = "cat <<\"EOF\" && cat <<E\\OF\n$(git push -f)\nEOF\n`rm -rf /`\nEOF\n";
+        assert_eq!(lex(quoted), cmds(&[&["cat"], &["cat"]]));
         let in_substitution =
             "git commit -m \"$(cat <<'EOF'\nsay \"git push -f\" (ok)\nEOF\n)\" && ls";
         assert_eq!(
@@ -576,6 +637,29 @@ mod tests {
                 &["ls"]
             ])
         );
+    }
+
+    #[test]
+    fn unquoted_heredoc_substitutions_run() {
+        let script = "cat <<EOF >f && ls\nat $(git rev-parse HEAD)\n\t`rm -rf /`\nEOF\npwd";
+        assert_eq!(
+            lex(script),
+            cmds(&[
+                &["cat"],
+                &["ls"],
+                &["git", "rev-parse", "HEAD"],
+                &["rm", "-rf", "/"],
+                &["pwd"]
+            ])
+        );
+        // Two here-documents on one line: the second's body follows the first's.
+        let two = "cat <<'A' <<-B\n$(x)\nA\n\t$(y)\n\tB\n";
+        assert_eq!(lex(two), cmds(&[&["cat"], &["y"]]));
+        // A here-document in a substitution in a here-document.
+        let nested = "cat <<EOF\n$(cat <<'IN'\n$(no)\nIN\n)\nEOF\n";
+        assert_eq!(lex(nested), cmds(&[&["cat"], &["cat"]]));
+        let unterminated = "cat <<EOF\n$(git push -f";
+        assert_eq!(lex(unterminated), cmds(&[&["cat"], &["git", "push", "-f"]]));
     }
 
     #[test]

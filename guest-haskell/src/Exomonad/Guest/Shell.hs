@@ -13,7 +13,8 @@
 -- * quotes @'..'@, @".."@ (escapes @\\$ \\` \\" \\\\@), @$'..'@ and @\\x@ are removed;
 --   @\\@ + newline is a line continuation;
 -- * an unquoted @#@ at the start of a word starts a comment;
--- * redirections and their targets are dropped; here-document bodies are skipped.
+-- * redirections and their targets are dropped; here-document bodies are data, but the
+--   substitutions in an unquoted one (@<<EOF@, not @<<'EOF'@) run and are lexed.
 --
 -- No expansion of variables, globs, aliases or braces. Never fails; unterminated quotes and
 -- substitutions run to the end of the input.
@@ -36,7 +37,14 @@ data L = L
   , lInWord :: Bool
   , lQuoted :: Bool
   , lRedirect :: Maybe Redirect
-  , lHeredocs :: [(Text, Bool)] -- in order
+  , lHeredocs :: [HereDoc] -- in order
+  }
+
+-- | A here-document whose body is still to be read.
+data HereDoc = HereDoc'
+  { hdDelimiter :: Text -- ^ quotes removed
+  , hdStripTabs :: Bool -- ^ @<<-@
+  , hdExpands :: Bool -- ^ the delimiter was not quoted: the body's substitutions run
   }
 
 -- | Splits a script into its simple commands, in order; each is its words with quotes
@@ -63,7 +71,7 @@ lexUntil depth inSub = go (0 :: Int)
         e : r -> go open r (push e True s)
         [] -> go open [] (push '\\' False s)
       '\'' -> let (w, r) = break (== '\'') cs in go open (drop 1 r) (quotedText w s)
-      '"' -> let (s', r) = dq depth cs s {lInWord = True, lQuoted = True} in go open r s'
+      '"' -> let (s', r) = dq depth True cs s {lInWord = True, lQuoted = True} in go open r s'
       '$'
         | ('\'' : r) <- cs -> let (w, r') = ansi r [] in go open r' (quotedText w s)
         | ('(' : r) <- cs -> case substitution depth (c : cs) r s of
@@ -78,7 +86,7 @@ lexUntil depth inSub = go (0 :: Int)
         | inSub && open == 0 -> (s, cs)
         | otherwise -> go (max 0 (open - 1)) cs (endCommand s)
       _ | c `elem` ";|&" -> go open cs (endCommand s)
-      '\n' -> let (s', r) = skipHeredocs cs (endCommand s) in go open r s'
+      '\n' -> let (s', r) = skipHeredocs depth cs (endCommand s) in go open r s'
       _ | c `elem` " \t\r" -> go open cs (endWord s)
       _ | c == '>' || c == '<' -> let (s', r) = redirection c cs s in go open r s'
       '#' | not (lInWord s) -> go open (dropWhile (/= '\n') cs) s
@@ -125,21 +133,22 @@ backquoted depth inDq whole rest s
     bq ('\\' : r) acc = bq r ('\\' : acc)
     bq (x : r) acc = bq r (x : acc)
 
--- | Inside double quotes: adds the text to the current word; returns the rest after the
--- closing quote.
-dq :: Int -> String -> L -> (L, String)
-dq _ [] s = (s, [])
-dq depth (c : cs) s = case c of
-  '"' -> (s, cs)
+-- | Text in which substitutions run: the inside of double quotes up to the closing quote
+-- (@inDq@), or an unquoted here-document's body to the end of the input (where @"@ is text
+-- and @\\"@ not an escape). Adds it to the current word; returns the rest.
+dq :: Int -> Bool -> String -> L -> (L, String)
+dq _ _ [] s = (s, [])
+dq depth inDq (c : cs) s = case c of
+  '"' | inDq -> (s, cs)
   '\\'
-    | e : r <- cs, e `elem` "$`\"\\" -> dq depth r (text e s)
-    | '\n' : r <- cs -> dq depth r s
-    | otherwise -> dq depth cs (text '\\' s)
+    | e : r <- cs, e `elem` "$`\\" || (inDq && e == '"') -> dq depth inDq r (text e s)
+    | '\n' : r <- cs -> dq depth inDq r s
+    | otherwise -> dq depth inDq cs (text '\\' s)
   '$'
-    | '(' : r <- cs, Just (s', r') <- substitution depth (c : cs) r s -> dq depth r' s'
+    | '(' : r <- cs, Just (s', r') <- substitution depth (c : cs) r s -> dq depth inDq r' s'
   '`'
-    | Just (s', r) <- backquoted depth True (c : cs) cs s -> dq depth r s'
-  _ -> dq depth cs (text c s)
+    | Just (s', r) <- backquoted depth inDq (c : cs) cs s -> dq depth inDq r s'
+  _ -> dq depth inDq cs (text c s)
   where
     text x st = st {lWord = x : lWord st}
 
@@ -178,7 +187,7 @@ endWord s
       let w = T.pack (reverse (lWord s))
           s' = s {lWord = [], lInWord = False, lQuoted = False, lRedirect = Nothing}
        in case lRedirect s of
-            Just (HereDoc strip) -> s' {lHeredocs = lHeredocs s ++ [(w, strip)]}
+            Just (HereDoc strip) -> s' {lHeredocs = lHeredocs s ++ [HereDoc' w strip (not (lQuoted s))]}
             Just Plain -> s'
             Nothing -> s' {lWords = w : lWords s}
 
@@ -187,17 +196,28 @@ endCommand s0 =
   let s = (endWord s0) {lRedirect = Nothing}
    in if null (lWords s) then s else s {lCommands = reverse (lWords s) : lCommands s, lWords = []}
 
--- | After a newline: skips the bodies of the here-documents opened on the line before;
--- returns the rest of the input.
-skipHeredocs :: String -> L -> (L, String)
-skipHeredocs input s = (s {lHeredocs = []}, foldl skipOne input (lHeredocs s))
+-- | After a newline: reads the bodies of the here-documents opened on the line before;
+-- returns the rest of the input. A body is data, except that the substitutions in an
+-- unquoted one (@<<EOF@, not @<<'EOF'@) run: their commands are added.
+skipHeredocs :: Int -> String -> L -> (L, String)
+skipHeredocs depth input s0 = foldl readOne (s0 {lHeredocs = []}, input) (lHeredocs s0)
   where
-    skipOne inp (delim, strip) = loop inp
-      where
-        loop [] = []
-        loop i =
-          let (line, rest) = break (== '\n') i
-              line' = if strip then dropWhile (== '\t') line else line
-           in if T.pack line' == delim then drop 1 rest else case rest of
-                [] -> []
-                _ : r -> loop r
+    readOne (s, inp) hd =
+      let (body, rest) = bodyOf hd inp []
+          s' = if hdExpands hd then s {lCommands = reverse (heredocCommands depth body) ++ lCommands s} else s
+       in (s', rest)
+    bodyOf _ [] acc = (concat (reverse acc), [])
+    bodyOf hd i acc =
+      let (line, rest) = break (== '\n') i
+          line' = if hdStripTabs hd then dropWhile (== '\t') line else line
+       in if T.pack line' == hdDelimiter hd
+            then (concat (reverse acc), drop 1 rest)
+            else case rest of
+              [] -> (concat (reverse ((line' ++ "\n") : acc)), [])
+              _ : r -> bodyOf hd r ((line' ++ "\n") : acc)
+
+-- | The commands run by the substitutions in an unquoted here-document's body.
+heredocCommands :: Int -> String -> [[Text]]
+heredocCommands depth body = reverse (lCommands (fst (dq depth False body st0)))
+  where
+    st0 = L [] [] [] False False Nothing []
