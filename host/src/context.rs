@@ -54,9 +54,19 @@ impl Context {
         let layers = config::load_layers(&project_dir, sources);
         let config = layers.config;
         let mut warnings = layers.warnings;
+        let role = match env(ENV_ROLE).filter(|s| !s.is_empty()) {
+            Some(s) => s.parse().unwrap_or_else(|e: String| {
+                warnings.push(format!("${ENV_ROLE}: {e}"));
+                config.role.unwrap_or_default()
+            }),
+            None => config.role.unwrap_or_default(),
+        };
         let explicit = env(ENV_AGENT_ID);
-        let needs_branch =
-            explicit.as_deref().is_none_or(str::is_empty) && config.agent_id.is_none();
+        // Only a worker is named by its branch (spawn puts each on its own `gh-<n>/…`): the
+        // lead's id must not change when the person checks out another branch.
+        let needs_branch = role == Role::Worker
+            && explicit.as_deref().is_none_or(str::is_empty)
+            && config.agent_id.is_none();
         let branch = if needs_branch {
             git::branch(&project_dir).ok().and_then(|b| b.branch)
         } else {
@@ -69,17 +79,14 @@ impl Context {
         )
         .unwrap_or_else(|e| {
             warnings.push(format!("{e}; falling back to the branch or `lead`"));
-            let branch = git::branch(&project_dir).ok().and_then(|b| b.branch);
+            let branch = if role == Role::Worker {
+                git::branch(&project_dir).ok().and_then(|b| b.branch)
+            } else {
+                None
+            };
             AgentId::resolve(None, None, branch.as_deref())
                 .expect("resolve without explicit ids cannot fail")
         });
-        let role = match env(ENV_ROLE).filter(|s| !s.is_empty()) {
-            Some(s) => s.parse().unwrap_or_else(|e: String| {
-                warnings.push(format!("${ENV_ROLE}: {e}"));
-                config.role.unwrap_or_default()
-            }),
-            None => config.role.unwrap_or_default(),
-        };
         let session = env(ENV_SESSION)
             .filter(|s| !s.is_empty())
             .or_else(|| config.session.clone())
@@ -149,6 +156,35 @@ mod tests {
         assert_eq!(ctx.role, Role::Lead);
         assert_eq!(ctx.session.as_deref(), Some("mine"));
         assert!(ctx.warnings.is_empty(), "{:?}", ctx.warnings);
+    }
+
+    #[test]
+    fn only_a_worker_is_named_by_its_branch() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let ok = std::process::Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap()
+                .status
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q", "-b", "gh-12/fix-login"]);
+        git(&["commit", "-q", "--allow-empty", "-m", "one"]);
+        let worker = Context::discover(dir.path(), &env(&[(ENV_ROLE, "worker")]), &none());
+        assert_eq!(worker.agent_id.as_str(), "gh-12-fix-login");
+        let lead = Context::discover(dir.path(), &env(&[]), &none());
+        assert_eq!(lead.agent_id.as_str(), "lead");
+        git(&["checkout", "-q", "-b", "another"]);
+        let lead = Context::discover(dir.path(), &env(&[]), &none());
+        assert_eq!(
+            lead.agent_id.as_str(),
+            "lead",
+            "a checkout does not rename the lead"
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn host_functions(host: &Arc<Mutex<HostState>>) -> Vec<Function> {
             Ok(())
         }),
         json_fn(host_fns::EMIT_EVENT, host, |state, event: AgentEvent| {
-            state.events.send(&event);
+            state.events.send(&own_event(state, event));
             Ok(())
         }),
         json_fn(host_fns::GIT_GET_BRANCH, host, |state, req: GitRequest| {
@@ -115,6 +115,23 @@ pub fn host_functions(host: &Arc<Mutex<HostState>>) -> Vec<Function> {
     ]
 }
 
+/// The event a guest's `emit_event` asked for, as the host sends it: for the guest's own
+/// agent ([`HostState::agent_id`], whatever id the guest wrote) and stamped with the host's
+/// clock now (a guest cannot move an agent's clock, forward or back).
+fn own_event(state: &HostState, event: AgentEvent) -> AgentEvent {
+    let agent_id = match &state.agent_id {
+        Some(own) if *own != event.agent_id => {
+            tracing::warn!(
+                "the guest sent an event for {} from {own}'s process; sending it as {own}",
+                event.agent_id
+            );
+            own.clone()
+        }
+        _ => event.agent_id,
+    };
+    AgentEvent::now(agent_id, event.kind)
+}
+
 /// `ui_popup`: validates the form, then asks the dashboard, waiting at most the request's
 /// timeout and never past the guest call's own limit. Every failure is a reply, not an error:
 /// an invalid form or no dashboard is `rejected` with the reason.
@@ -187,4 +204,35 @@ where
         };
         serde_json::to_string(&Envelope::from(result)).expect("envelopes always serialize")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::dashboard::events::Discard;
+    use exomonad_protocol::{AgentId, EventKind};
+
+    #[test]
+    fn a_guest_speaks_only_for_its_own_agent_and_on_the_hosts_clock() {
+        let mut state = HostState::new(PathBuf::from("/p"), Box::new(Discard), None);
+        let own = AgentId::new("gh-7").unwrap();
+        let other = AgentId::new("gh-8").unwrap();
+        let long_ago: exomonad_protocol::Timestamp = "2001-01-01T00:00:00Z".parse().unwrap();
+        let forged = AgentEvent {
+            agent_id: other.clone(),
+            at: long_ago,
+            kind: EventKind::AgentStopped { reason: None },
+        };
+        let before = exomonad_protocol::Timestamp::now();
+        let sent = own_event(&state, forged.clone());
+        assert_eq!(
+            sent.agent_id, other,
+            "no own agent known: the guest's id stays"
+        );
+        assert!(sent.at >= before, "the host's clock, not the guest's");
+        state.agent_id = Some(own.clone());
+        let sent = own_event(&state, forged);
+        assert_eq!(sent.agent_id, own);
+        assert_eq!(sent.kind, EventKind::AgentStopped { reason: None });
+    }
 }

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
+use exomonad_protocol::AgentId;
 use exomonad_protocol::abi::{
     self, AbiError, Envelope, ErrorCode, GuestInfo, HookCall, HookDecision, host_fns,
 };
@@ -76,6 +77,10 @@ pub struct HostState {
     pub zellij: Zellij,
     /// The services behind the MCP tools' host functions (unset in a hook process).
     pub tools: ToolServices,
+    /// The agent this guest works for: `emit_event` speaks for it alone (an event the guest
+    /// sends for another agent is sent as this one's). `None` where no agent is known (a
+    /// guest loaded only to compile it); events then keep the guest's id.
+    pub agent_id: Option<AgentId>,
     /// When the current export call will be interrupted; `ui_popup` stops waiting before.
     call_deadline: Option<Instant>,
 }
@@ -101,6 +106,7 @@ impl HostState {
             session,
             zellij: Zellij::from_env(),
             tools: ToolServices::default(),
+            agent_id: None,
             call_deadline: None,
         }
     }

@@ -177,11 +177,12 @@ fn decide(
     events: Arc<Mutex<dyn EventSink>>,
     options: &GuestOptions,
 ) -> HookDecision {
-    let host = HostState::new(
+    let mut host = HostState::new(
         ctx.project_dir.clone(),
         Box::new(events),
         ctx.session.clone(),
     );
+    host.agent_id = Some(ctx.agent_id.clone());
     let call = HookCall {
         runtime,
         hook_event_name: event_name.to_owned(),

@@ -52,6 +52,7 @@ pub fn pool(ctx: &Context, services: ToolServices) -> GuestPool {
     };
     let project_dir = ctx.project_dir.clone();
     let session = ctx.session.clone();
+    let agent_id = ctx.agent_id.clone();
     GuestPool::new(Box::new(move || {
         let mut host = HostState::new(
             project_dir.clone(),
@@ -59,6 +60,7 @@ pub fn pool(ctx: &Context, services: ToolServices) -> GuestPool {
             session.clone(),
         );
         host.tools = services.clone();
+        host.agent_id = Some(agent_id.clone());
         load_configured(&source, host, &options)
     }))
 }
