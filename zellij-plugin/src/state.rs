@@ -429,7 +429,8 @@ impl Dashboard {
     /// stopped, the agent with the oldest last event is dropped and an error line says so.
     pub fn apply_event(&mut self, event: AgentEvent) {
         let AgentEvent { agent_id, at, kind } = event;
-        if !self.agents.contains_key(&agent_id) {
+        let known = self.agents.contains_key(&agent_id);
+        if !known {
             self.make_room(at);
             self.agents.insert(
                 agent_id.clone(),
@@ -447,7 +448,16 @@ impl Dashboard {
         if let Some(row) = self.agents.get_mut(&agent_id) {
             row.first_seen_at = row.first_seen_at.min(at);
             if at >= row.last_event_at {
-                let state = AgentState::after(&kind);
+                // An MCP server that starts (no runtime: not a hook) only announces the agent:
+                // for one already shown, a client that reconnects says nothing about its turn.
+                let announce_only = known
+                    && matches!(kind, EventKind::AgentStarted { runtime: None })
+                    && row.state != AgentState::Stopped;
+                let state = if announce_only {
+                    row.state
+                } else {
+                    AgentState::after(&kind)
+                };
                 if state != row.state || row.state_since.is_none() {
                     row.state_since = Some(at);
                 }

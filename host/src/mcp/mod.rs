@@ -2,8 +2,11 @@
 //! tool's behaviour come from the guest ([`server`]: the rmcp handler over a pool of guest
 //! instances); the tools' I/O goes through the host functions and [`tool_services`].
 //!
-//! Emits `AgentStarted` to the dashboard when the server starts and `AgentStopped` when its
-//! client goes away (stdin closed), both with the agent id of [`Context`].
+//! Emits `AgentStarted` (with no runtime: an announcement, not a hook) to the dashboard when
+//! the server starts, with the agent id of [`Context`]. Its client going away (stdin closed) is
+//! not the agent stopping — a client reconnects, a runtime restarts its MCP servers — so it
+//! emits no `AgentStopped`: an agent's stop comes from its `SessionEnd` hook or its pane's
+//! exit, which the dashboard watches.
 
 pub mod server;
 
@@ -100,14 +103,6 @@ where
         tracing::error!("mcp-stdio: {e}");
     }
     let _ = started.await;
-    let _ = emit(
-        &events,
-        ctx,
-        EventKind::AgentStopped {
-            reason: Some("the MCP client went away".to_owned()),
-        },
-    )
-    .await;
     result
 }
 

@@ -101,6 +101,34 @@ fn hooks_move_the_state_by_phase() {
 }
 
 #[test]
+fn an_mcp_server_starting_again_does_not_change_a_known_agents_state() {
+    let mcp_started = || EventKind::AgentStarted { runtime: None };
+    let mut d = Dashboard::new();
+    d.apply_event(ev("a", 0, mcp_started()));
+    assert_eq!(
+        state_of(&d, "a"),
+        AgentState::Running,
+        "a new agent shows up running"
+    );
+    d.apply_event(ev("a", 1, claude("Stop")));
+    d.apply_event(ev("a", 2, mcp_started()));
+    assert_eq!(
+        state_of(&d, "a"),
+        AgentState::Waiting,
+        "a reconnect is not a new turn"
+    );
+    d.apply_event(ev("a", 3, claude("SessionEnd")));
+    d.apply_event(ev("a", 4, mcp_started()));
+    assert_eq!(
+        state_of(&d, "a"),
+        AgentState::Running,
+        "a stopped agent that starts again runs"
+    );
+    d.apply_event(ev("a", 5, started()));
+    assert_eq!(state_of(&d, "a"), AgentState::Running);
+}
+
+#[test]
 fn waiting_goes_back_to_running_on_the_next_prompt() {
     let mut d = Dashboard::new();
     d.apply_event(ev("a", 0, claude("Stop")));
