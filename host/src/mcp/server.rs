@@ -46,8 +46,14 @@ pub fn supported_versions() -> Cow<'static, [ProtocolVersion]> {
 /// Loads a fresh guest instance (with its own host state) for the pool.
 pub type GuestFactory = Box<dyn Fn() -> anyhow::Result<Guest> + Send + Sync>;
 
+/// Most idle guest instances a pool keeps (each holds its own linear memory, up to 64 MiB):
+/// a burst of concurrent calls loads as many instances as it needs, and the ones beyond this
+/// are dropped when their calls end.
+pub const MAX_IDLE_GUESTS: usize = 4;
+
 /// Guest instances for concurrent calls: a call takes an idle one or loads a new one, and
-/// gives it back unless the call trapped or timed out (the instance is then dropped).
+/// gives it back unless the call trapped or timed out (the instance is then dropped), or
+/// [`MAX_IDLE_GUESTS`] are idle already.
 pub struct GuestPool {
     idle: Mutex<Vec<Guest>>,
     factory: GuestFactory,
@@ -98,9 +104,17 @@ impl GuestPool {
         };
         let result = f(&mut guest);
         if !matches!(result, Err(GuestError::Call { .. })) {
-            self.idle.lock().expect("pool lock").push(guest);
+            let mut idle = self.idle.lock().expect("pool lock");
+            if idle.len() < MAX_IDLE_GUESTS {
+                idle.push(guest);
+            }
         }
         result.map_err(PoolError::Guest)
+    }
+
+    /// How many instances are idle now.
+    pub fn idle(&self) -> usize {
+        self.idle.lock().expect("pool lock").len()
     }
 }
 
@@ -252,5 +266,37 @@ impl ServerHandler for McpServer {
             }
             Err(e) => Err(internal(&format!("tools/call {name}"), &e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Barrier;
+
+    use super::*;
+    use crate::guest::{GuestOptions, HostState};
+    use crate::services::dashboard::events::Discard;
+
+    #[test]
+    fn a_burst_of_calls_leaves_at_most_the_cap_idle() {
+        let pool = GuestPool::new(Box::new(|| {
+            let host = HostState::new(PathBuf::from("/"), Box::new(Discard), None);
+            Guest::embedded(host, &GuestOptions::default())
+        }));
+        let burst = MAX_IDLE_GUESTS + 2;
+        let all_in = Barrier::new(burst);
+        std::thread::scope(|s| {
+            for _ in 0..burst {
+                s.spawn(|| {
+                    pool.run(|guest| {
+                        all_in.wait(); // every call holds its own instance at once
+                        guest.info()
+                    })
+                    .expect("the call works");
+                });
+            }
+        });
+        assert_eq!(pool.idle(), MAX_IDLE_GUESTS);
     }
 }
