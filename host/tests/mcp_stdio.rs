@@ -357,14 +357,21 @@ fn text(result: &Value) -> String {
 }
 
 /// A stand-in `zellij` in `dir` that appends its arguments to `calls.log` and, for `pipe`,
-/// its stdin to `pipe-stdin.log`; everything else succeeds with no output.
+/// its stdin to `pipe-stdin.log`; everything else succeeds with no output. With
+/// `STANDIN_HOLD_POPUP` set, a form's pipe (`--name exomonad-popup`) is held open, as the
+/// dashboard holds it while a person reads the form, until `release` appears in `dir` (20 s
+/// at most), and then answers nothing.
 fn fake_zellij(dir: &Path) -> PathBuf {
     let path = dir.join("zellij");
     if !path.exists() {
         let script = format!(
-            "#!/bin/sh\necho \"$*\" >> '{calls}'\ncase \" $* \" in *\" pipe \"*) cat >> '{stdin}';; esac\nexit 0\n",
+            "#!/bin/sh\necho \"$*\" >> '{calls}'\n\
+             case \" $* \" in *\" --name exomonad-popup \"*) if [ -n \"$STANDIN_HOLD_POPUP\" ]; then \
+             i=0; while [ ! -e '{release}' ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; fi;; esac\n\
+             case \" $* \" in *\" pipe \"*) cat >> '{stdin}';; esac\nexit 0\n",
             calls = dir.join("calls.log").display(),
             stdin = dir.join("pipe-stdin.log").display(),
+            release = dir.join("release").display(),
         );
         std::fs::write(&path, script).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -983,4 +990,76 @@ fn read_file_confines_refuses_and_truncates() {
     );
     let (status, _) = s.finish();
     assert!(status.success());
+}
+
+#[test]
+fn a_cancelled_call_withdraws_its_form_from_the_dashboard() {
+    let (outer, p) = project();
+    let scratch = outer.path();
+    let mut s = start(
+        &p,
+        scratch,
+        &[("EXOMONAD_SESSION", "sess-9"), ("STANDIN_HOLD_POPUP", "1")],
+    );
+    s.initialize("2025-11-25");
+    let id = json!("ask-1");
+    s.send(
+        &json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+        "name": "ask_human",
+        "arguments": {"title": "Ship it?", "timeout_secs": 600,
+                      "fields": [{"name": "ok", "label": "OK", "kind": "checkbox"}]}}}),
+    );
+    let calls = || std::fs::read_to_string(scratch.join("calls.log")).unwrap_or_default();
+    let deadline = Instant::now() + WAIT;
+    while !calls().contains("--name exomonad-popup ") {
+        assert!(
+            Instant::now() < deadline,
+            "the form never reached the dashboard: {}",
+            calls()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let asked = calls();
+    let form_id = asked
+        .lines()
+        .find(|l| l.contains("--name exomonad-popup "))
+        .and_then(|l| l.split(" -- ").nth(1))
+        .and_then(|payload| serde_json::from_str::<Value>(payload).ok())
+        .and_then(|form| form["id"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no form payload in {asked}"));
+    s.send(
+        &json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                   "params": {"requestId": id, "reason": "the person pressed Esc"}}),
+    );
+    let deadline = Instant::now() + WAIT;
+    let withdrawn = loop {
+        let line = calls()
+            .lines()
+            .find(|l| l.contains("--name exomonad-popup-cancel "))
+            .map(str::to_owned);
+        if let Some(line) = line {
+            break line;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the form was not withdrawn: {}",
+            calls()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(withdrawn.contains("--session sess-9"), "{withdrawn}");
+    assert!(
+        withdrawn.contains(&format!("\"id\":\"{form_id}\"")),
+        "{withdrawn}"
+    );
+    std::fs::write(scratch.join("release"), "").unwrap();
+    // A cancelled request is not answered (the MCP spec); the server goes on serving.
+    s.tool("git_status", json!({}));
+    assert!(
+        s.unclaimed.iter().all(|m| m["id"] != id),
+        "{:?}",
+        s.unclaimed
+    );
+    let (status, _) = s.finish();
+    assert!(status.success(), "{status}");
 }

@@ -90,7 +90,13 @@ where
     };
     let events = SessionSink::new(Zellij::from_env(), ctx.session.clone());
     let started = emit(&events, ctx, EventKind::AgentStarted { runtime: None });
-    let server = McpServer::new(ctx.agent_id.clone(), ctx.role, pool);
+    let server = McpServer::new(
+        ctx.agent_id.clone(),
+        ctx.role,
+        pool,
+        Zellij::from_env(),
+        ctx.session.clone(),
+    );
     let result = async {
         let running = server.serve((read, write)).await?;
         tracing::info!("mcp-stdio: serving {}", ctx.agent_id);

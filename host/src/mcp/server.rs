@@ -32,6 +32,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use tokio::sync::OnceCell;
 
 use crate::guest::{Guest, GuestError};
+use crate::services::dashboard::DashboardTarget;
+use crate::services::zellij::Zellij;
 
 /// Longest one tool call may run in the guest (a form waits up to
 /// [`crate::popup::DEFAULT_TIMEOUT`]; spawning many workers takes a while).
@@ -125,18 +127,43 @@ pub struct McpServer {
     pool: Arc<GuestPool>,
     tools: OnceCell<Vec<Tool>>,
     calls: AtomicU64,
+    /// Where a cancelled call's form is withdrawn: Zellij and the session.
+    dashboard: (Zellij, Option<String>),
 }
 
 impl McpServer {
-    /// A server for `agent_id` in `role`, running tools on `pool`.
-    pub fn new(agent_id: AgentId, role: Role, pool: Arc<GuestPool>) -> Self {
+    /// A server for `agent_id` in `role`, running tools on `pool`; the forms of its calls are
+    /// shown in the dashboard of `session` (reached with `zellij`), where a call the client
+    /// cancels (`notifications/cancelled`) has its form withdrawn.
+    pub fn new(
+        agent_id: AgentId,
+        role: Role,
+        pool: Arc<GuestPool>,
+        zellij: Zellij,
+        session: Option<String>,
+    ) -> Self {
         Self {
             agent_id,
             role,
             pool,
             tools: OnceCell::new(),
             calls: AtomicU64::new(0),
+            dashboard: (zellij, session),
         }
+    }
+
+    /// Withdraws the form of call `call_id` from the dashboard (a tool's form has the call's
+    /// id: `ask_human`), off the async threads; failures are logged by the dashboard service.
+    fn withdraw_form(&self, call_id: String) {
+        let (zellij, session) = self.dashboard.clone();
+        if session.is_none() {
+            return;
+        }
+        tokio::task::spawn_blocking(move || {
+            if let Ok(target) = DashboardTarget::new(zellij, session) {
+                target.cancel(&call_id, "the agent cancelled the tool call");
+            }
+        });
     }
 
     /// Runs `f` on the pool off the async threads.
@@ -230,7 +257,7 @@ impl ServerHandler for McpServer {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let n = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
         let call = ToolCall {
@@ -244,10 +271,21 @@ impl ServerHandler for McpServer {
             call_id: format!("{}-{}-{n}", self.agent_id, std::process::id()),
         };
         let name = call.name.clone();
+        let call_id = call.call_id.clone();
         let started = std::time::Instant::now();
-        let result = self
-            .blocking(move |g| g.call_json::<_, ToolResult>(exports::MCP_CALL_TOOL, &call))
-            .await;
+        let running =
+            self.blocking(move |g| g.call_json::<_, ToolResult>(exports::MCP_CALL_TOOL, &call));
+        // A call the client cancels gets no answer (rmcp drops it), and its form must not
+        // stay in the dashboard waiting for a person: withdraw it, and let the guest call end
+        // with the form's `cancelled` reply.
+        let result = tokio::select! {
+            result = running => result,
+            () = context.ct.cancelled() => {
+                tracing::info!("tools/call {name}: cancelled by the client; withdrawing its form");
+                self.withdraw_form(call_id);
+                return Err(ErrorData::internal_error("the call was cancelled", None));
+            }
+        };
         tracing::info!(
             "tools/call {name}: {} in {} ms",
             match &result {
