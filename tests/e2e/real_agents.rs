@@ -1,0 +1,442 @@
+//! The whole loop with the real agents our users run (issue 11): Claude Code 2.1.329 (and
+//! Gemini CLI 0.61.0) from `tests/agents/`, talking to our scripted model server
+//! (`tests/model-server/server.mjs`) instead of a real model, in a real Zellij 0.45.1 session
+//! opened by `exomonad init`, with a local bare `origin` and a local GitHub (wiremock). No
+//! network.
+//!
+//! The agents run exactly as a user's would: the lead is the `claude` that `exomonad init`
+//! starts in the session's first pane, and a person types its first prompt; the workers are
+//! the interactive `claude` that `spawn_agents` starts in their tabs, with the issue as their
+//! first prompt. The home directory holds only what a Claude Code user already has
+//! ([`agents::seed_claude_home`]: onboarding done, the API key approved, the project trusted).
+//! Each agent has its own script (the model's answers, picked by the working directory the
+//! request carries), and the tests check what each agent's model received: the issue as the
+//! first prompt, tool results, the Stop hook's reason, the person's answer, the earlier
+//! conversation of a resumed worker.
+//!
+//! Needs zellij 0.45.1, tmux, Node.js and `tests/agents/node_modules` (`scripts/deps.sh`
+//! installs them all); fails, never skips, without them. Set `EXOMONAD_E2E_KEEP=1` to keep the
+//! session and files of a run.
+
+mod harness;
+
+#[path = "../../host/tests/support/github_mock.rs"]
+mod github_mock;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use harness::agents::{
+    self, CLAUDE_CODE_VERSION, ModelServer, claude_mcp, claude_tool_search, gated, text, tool,
+};
+use harness::{Dashboard, Sandbox, Zellij};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Bound for an agent to get to its next model request (Claude Code starts in seconds; a
+/// loaded 2-core machine is slower).
+const AGENT_TIMEOUT: Duration = Duration::from_secs(90);
+/// Bound for the dashboard or Zellij to show what happened.
+const SCREEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+const OWNER: &str = "octocat";
+const REPO: &str = "Hello-World";
+
+/// The issues the local GitHub serves: number and title.
+const ISSUES: &[(u64, &str)] = &[
+    (1, "Write the release notes"),
+    (2, "Pick the colour of the dark mode toggle"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The world: GitHub, the project, the model server, the session
+// ---------------------------------------------------------------------------------------------
+
+/// GitHub with [`ISSUES`] and no pull requests.
+fn start_github(rt: &tokio::runtime::Runtime) -> MockServer {
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        for (n, title) in ISSUES {
+            let mut issue = github_mock::fixture("issue_1347.json");
+            issue["number"] = json!(n);
+            issue["id"] = json!(2_000_000 + n);
+            issue["title"] = json!(title);
+            issue["body"] = json!(format!("Issue {n} of the real-agents test."));
+            issue["url"] = json!(format!("{}/repos/{OWNER}/{REPO}/issues/{n}", server.uri()));
+            issue["html_url"] = json!(format!("https://github.com/{OWNER}/{REPO}/issues/{n}"));
+            Mock::given(method("GET"))
+                .and(path(format!("/repos/{OWNER}/{REPO}/issues/{n}")))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .insert_header("content-type", "application/json; charset=utf-8")
+                        .set_body_json(issue),
+                )
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/{OWNER}/{REPO}/pulls")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "application/json; charset=utf-8")
+                    .set_body_json(json!([])),
+            )
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
+/// One test's world: the model server and a project whose `origin` is a local bare
+/// repository.
+struct World {
+    server: ModelServer,
+    project: PathBuf,
+}
+
+impl World {
+    /// The world, and the sandbox it lives in (the agents on its PATH, pointed at the model
+    /// server and at the local GitHub), for the session to take.
+    fn new(github: &MockServer) -> (Self, Sandbox) {
+        agents::require_agent("claude", CLAUDE_CODE_VERSION);
+        let mut sandbox = Sandbox::new();
+        let server = ModelServer::start(&sandbox);
+        agents::use_agents(&mut sandbox, &server);
+        // The person's own environment: GitHub's address and a token (the lead's MCP server
+        // and every worker inherit it).
+        sandbox.set_env("EXOMONAD_GITHUB_API_URL", github.uri());
+        sandbox.set_env("GH_TOKEN", github_mock::TOKEN);
+        let repo = sandbox.git_project("project");
+        repo.add_bare_origin(&sandbox.root().join("origin.git"));
+        let project = repo.path().canonicalize().expect("the project path");
+        agents::seed_claude_home(&sandbox.home(), &[&project]);
+        (World { server, project }, sandbox)
+    }
+
+    fn worktree(&self, n: u64) -> PathBuf {
+        worktree_of(&self.project, n)
+    }
+}
+
+fn worktree_of(project: &Path, n: u64) -> PathBuf {
+    project.join(format!(".exomonad/worktrees/gh-{n}"))
+}
+
+/// Prints every agent pane and the model server's whole log when the test fails (declared
+/// after the session, so it runs before the session's own diagnostics and teardown).
+struct OnFailure<'a> {
+    z: &'a Zellij,
+    server: &'a ModelServer,
+}
+
+impl Drop for OnFailure<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "--- agent panes\n{}\n--- model server log\n{}",
+                agents::pane_dumps(self.z),
+                self.server.log()
+            );
+        }
+    }
+}
+
+/// The panes and logs, for a failure message.
+fn diagnostics(z: &Zellij) -> String {
+    format!("{}\n{}", agents::pane_dumps(z), z.diagnostics())
+}
+
+/// The id of the first tab (the lead's and the dashboard's).
+fn home_tab(z: &Zellij) -> u64 {
+    let tabs = z.list_tabs();
+    match tabs.as_slice() {
+        [t] => t["tab_id"].as_u64().expect("a tab id"),
+        other => panic!("expected one tab after `exomonad init`, got {other:?}"),
+    }
+}
+
+/// The terminal panes of tab `tab_id`.
+fn terminal_panes(z: &Zellij, tab_id: u64) -> Vec<Value> {
+    z.list_panes()
+        .into_iter()
+        .filter(|p| p["is_plugin"] == json!(false) && p["tab_id"] == json!(tab_id))
+        .collect()
+}
+
+/// `terminal_<id>` of a pane from `list-panes`.
+fn pane_id(pane: &Value) -> String {
+    format!("terminal_{}", pane["id"])
+}
+
+/// Polls `ready` every 200 ms for up to `timeout`; panics with the diagnostics.
+fn wait_for(z: &Zellij, what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        if start.elapsed() > timeout {
+            panic!(
+                "gave up after {:?} waiting for {what}\n{}",
+                start.elapsed(),
+                diagnostics(z)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The dashboard once `ready` holds (switches to the first tab: a spawn focuses new tabs).
+fn wait_dashboard(
+    z: &Zellij,
+    home: u64,
+    what: &str,
+    ready: impl FnMut(&Dashboard) -> bool,
+) -> Dashboard {
+    z.action(&["go-to-tab-by-id", &home.to_string()]);
+    z.wait_for_dashboard(what, SCREEN_TIMEOUT, ready)
+}
+
+/// Waits until Claude Code in `pane` shows its prompt, then types `prompt` and Enter, as a
+/// person does.
+fn type_prompt(z: &Zellij, pane: &str, prompt: &str) {
+    wait_for(
+        z,
+        "Claude Code's prompt in the lead pane",
+        AGENT_TIMEOUT,
+        || {
+            let t = agents::pane_text(z, pane);
+            t.contains("Claude Code") && t.contains('❯')
+        },
+    );
+    let out = z.action(&["write-chars", "--pane-id", pane, prompt]);
+    assert!(out.status.success(), "write-chars: {out:?}");
+    // Claude Code takes a burst of characters for a paste; a carriage return after it
+    // submits (the byte a terminal's Enter key sends).
+    std::thread::sleep(Duration::from_millis(500));
+    let out = z.action(&["write", "--pane-id", pane, "13"]);
+    assert!(out.status.success(), "write 13: {out:?}");
+}
+
+/// The messages a request carries after the model's last answer (tool results, hook
+/// feedback, the person's words), as JSON text.
+fn since_last_answer(request: &Value) -> String {
+    let messages = request["body"]["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let last = messages.iter().rposition(|m| m["role"] == "assistant");
+    let after = last.map_or(&messages[..], |i| &messages[i + 1..]);
+    Value::Array(after.to_vec()).to_string()
+}
+
+/// The text of the tool result in `request` for the tool call of answer `turn` (the server
+/// names tool calls `toolu_<agent>_<turn>_<i>`).
+fn tool_result(request: &Value, agent: &str, turn: u64) -> String {
+    let id = format!("toolu_{}_{turn}_0", agent.replace('-', "_"));
+    let messages = request["body"]["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let content = messages
+        .iter()
+        .filter_map(|m| m["content"].as_array())
+        .flatten()
+        .find(|c| c["type"] == "tool_result" && c["tool_use_id"] == id)
+        .map(|c| c["content"].clone())
+        .unwrap_or_else(|| panic!("no tool result for {id} in {}", since_last_answer(request)));
+    match content {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// [`tool_result`] parsed as the JSON object exomonad's MCP tools answer with.
+fn tool_result_json(request: &Value, agent: &str, turn: u64) -> Value {
+    let text = tool_result(request, agent, turn);
+    serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!("{agent}'s tool result of answer {turn} is not JSON ({e}): {text}")
+    })
+}
+
+/// The entry of `list` (an array of objects) whose `key` is `value`.
+fn entry<'a>(list: &'a Value, key: &str, value: Value) -> &'a Value {
+    list.as_array()
+        .and_then(|l| l.iter().find(|e| e[key] == value))
+        .unwrap_or_else(|| panic!("no entry with {key} = {value} in {list}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claude Code as the lead, two Claude Code workers
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn claude_code_lead_spawns_two_workers_that_stop_ask_and_are_cleaned_up() {
+    let started = Instant::now();
+    let rt = github_mock::runtime();
+    let github = start_github(&rt);
+    let (world, sandbox) = World::new(&github);
+    let (wt1, wt2) = (world.worktree(1), world.worktree(2));
+    let server = &world.server;
+    let (gate_blocked, gate_ask, gate_list) = (
+        server.gate("gh-1-blocked-seen"),
+        server.gate("gh-2-may-ask"),
+        server.gate("lead-may-list"),
+    );
+
+    // --- The scripts. ---------------------------------------------------------------------
+    server.set_agents(json!({
+        "lead": { "cwd": world.project, "turns": [
+            claude_tool_search(&["spawn_agents", "list_agents", "cleanup_agents"]),
+            tool(&claude_mcp("spawn_agents"), json!({"issues": [1, 2], "owner": OWNER, "repo": REPO})),
+            gated(tool(&claude_mcp("list_agents"), json!({})), &gate_list),
+            tool(&claude_mcp("cleanup_agents"), json!({"issues": [1, 2]})),
+            text("gh-2 is cleaned up; gh-1 keeps its unpushed commit."),
+        ]},
+        // gh-1 writes a file and tries to stop; blocked, it commits and stops.
+        "gh-1": { "cwd": wt1, "turns": [
+            tool("Write", json!({"file_path": wt1.join("notes.txt"), "content": "Release notes\n"})),
+            text("I wrote notes.txt."),
+            gated(tool("Bash", json!({
+                "command": "git add notes.txt && git commit -q -m 'Add the release notes'",
+                "description": "Commit the release notes",
+            })), &gate_blocked),
+            text("Committed notes.txt."),
+        ]},
+        // gh-2 asks the person and stops with nothing to commit.
+        "gh-2": { "cwd": wt2, "turns": [
+            claude_tool_search(&["ask_human"]),
+            gated(tool(&claude_mcp("ask_human"), json!({
+                "title": "Which colour for the toggle?",
+                "fields": [{"name": "colour", "label": "Colour", "kind": "choice",
+                            "options": ["red", "blue"]}],
+            })), &gate_ask),
+            text("Going with the person's colour."),
+        ]},
+    }));
+
+    // --- The session, and the person's first words to the lead. -----------------------------
+    let z = Zellij::start_exomonad_init(sandbox, &world.project);
+    let _guard = OnFailure { z: &z, server };
+    let home = home_tab(&z);
+    let lead_pane = match terminal_panes(&z, home).as_slice() {
+        [p] => pane_id(p),
+        other => panic!("expected the lead's pane in the first tab, got {other:#?}"),
+    };
+    eprintln!("session up after {:?}", started.elapsed());
+    type_prompt(&z, &lead_pane, "Start workers for issues 1 and 2.");
+
+    // --- spawn_agents: two workers in their tabs, each with its issue as its first prompt. ---
+    let req = server.wait_turn("lead", 2, AGENT_TIMEOUT, || diagnostics(&z));
+    let spawned = tool_result_json(&req, "lead", 1);
+    for n in [1, 2] {
+        let o = entry(&spawned["results"], "issue", json!(n));
+        assert_eq!(o["status"], "spawned", "{spawned}");
+        assert_eq!(o["agent_id"], json!(format!("gh-{n}")), "{spawned}");
+        assert_eq!(o["worktree"], json!(world.worktree(n)), "{spawned}");
+    }
+    eprintln!("workers spawned after {:?}", started.elapsed());
+    for (n, title) in ISSUES {
+        let agent = format!("gh-{n}");
+        let first = server.wait_turn(&agent, 0, AGENT_TIMEOUT, || diagnostics(&z));
+        let prompt = agents::messages_text(&first);
+        assert!(
+            prompt.contains(&format!("GitHub issue #{n} of {OWNER}/{REPO}"))
+                && prompt.contains(title),
+            "{agent}'s model did not get its issue as the first prompt: {prompt}"
+        );
+        // It runs in its own tab, in its worktree.
+        let tab = z
+            .list_tabs()
+            .into_iter()
+            .find(|t| {
+                t["name"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(&format!("#{n} ")))
+            })
+            .unwrap_or_else(|| panic!("no tab for #{n}:\n{}", diagnostics(&z)));
+        let panes = terminal_panes(&z, tab["tab_id"].as_u64().unwrap());
+        assert!(
+            panes
+                .iter()
+                .any(|p| p["pane_cwd"] == json!(world.worktree(*n))
+                    && p["terminal_command"]
+                        .as_str()
+                        .is_some_and(|c| c.contains("claude"))),
+            "{agent}'s pane is not claude in its worktree: {panes:#?}"
+        );
+    }
+
+    // --- gh-1's stop is blocked, naming the file, in what its model receives. ----------------
+    let req = server.wait_turn("gh-1", 2, AGENT_TIMEOUT, || diagnostics(&z));
+    let feedback = since_last_answer(&req);
+    assert!(
+        feedback.contains("Stop hook") && feedback.contains("notes.txt"),
+        "gh-1's model did not get the blocked stop's reason naming notes.txt: {feedback}"
+    );
+    wait_dashboard(&z, home, "gh-1 `stop blocked`, gh-2 `running`", |d| {
+        d.agent_is("gh-1", "stop blocked", Some("Stop")) && d.agent_is("gh-2", "running", None)
+    });
+    server.open_gate(&gate_blocked);
+    // It commits, and this time its stop is allowed: its turn ends.
+    server.wait_turn("gh-1", 3, AGENT_TIMEOUT, || diagnostics(&z));
+    wait_dashboard(&z, home, "gh-1 `waiting` after its allowed Stop", |d| {
+        d.agent_is("gh-1", "waiting", Some("Stop"))
+    });
+    let tree1 = z.sandbox().git_at(&wt1);
+    assert!(
+        tree1.is_clean(),
+        "gh-1's worktree is not clean after its commit"
+    );
+    let log = tree1.git(&["log", "-1", "--format=%s", "--name-only"]);
+    assert!(
+        log.contains("Add the release notes") && log.contains("notes.txt"),
+        "gh-1's last commit: {log}"
+    );
+
+    // --- gh-2 asks; the person answers in the dashboard with keys. --------------------------
+    server.open_gate(&gate_ask);
+    let (dash, _) = z.dashboard_pane();
+    wait_dashboard(&z, home, "gh-2's form in the dashboard", |d| {
+        d.text.contains("Which colour for the toggle?")
+    });
+    // Down to `blue`, Tab to Submit, Enter.
+    z.send_keys(&dash, &["Down", "Tab", "Enter"]);
+    let req = server.wait_turn("gh-2", 2, AGENT_TIMEOUT, || diagnostics(&z));
+    let answer = tool_result_json(&req, "gh-2", 1);
+    assert_eq!(answer["status"], "submitted", "{answer}");
+    assert_eq!(answer["values"], json!({"colour": "blue"}), "{answer}");
+    wait_dashboard(&z, home, "gh-2 `waiting` after its Stop", |d| {
+        d.agent_is("gh-2", "waiting", Some("Stop"))
+    });
+
+    // --- The lead lists both, and cleans up the one without unpushed work. -------------------
+    server.open_gate(&gate_list);
+    let req = server.wait_turn("lead", 3, AGENT_TIMEOUT, || diagnostics(&z));
+    let listed = tool_result_json(&req, "lead", 2);
+    let gh1 = entry(&listed["agents"], "agent_id", json!("gh-1"));
+    let gh2 = entry(&listed["agents"], "agent_id", json!("gh-2"));
+    for (a, ahead) in [(gh1, 1), (gh2, 0)] {
+        assert_eq!(a["tab_open"], json!(true), "{listed}");
+        assert_eq!(a["dashboard_state"], json!("waiting"), "{listed}");
+        assert_eq!(a["dirty_files"], json!(0), "{listed}");
+        assert_eq!(a["commits_ahead"], json!(ahead), "{listed}");
+    }
+    let req = server.wait_turn("lead", 4, AGENT_TIMEOUT, || diagnostics(&z));
+    let cleaned = tool_result_json(&req, "lead", 3);
+    let commit = tree1.rev_parse("HEAD");
+    let refused = entry(&cleaned["results"], "agent_id", json!("gh-1"));
+    assert_eq!(refused["status"], "refused", "{cleaned}");
+    assert!(
+        refused["reasons"].to_string().contains(&commit[..7]),
+        "gh-1's refusal does not name its local-only commit {commit}: {cleaned}"
+    );
+    let removed = entry(&cleaned["results"], "agent_id", json!("gh-2"));
+    assert_eq!(removed["status"], "removed", "{cleaned}");
+    assert!(wt1.is_dir(), "gh-1's worktree was removed");
+    wait_for(&z, "gh-2's worktree to be removed", SCREEN_TIMEOUT, || {
+        !wt2.exists()
+    });
+    wait_dashboard(&z, home, "gh-2 `stopped` after cleanup", |d| {
+        d.agent_is("gh-2", "stopped", None) && d.agent_is("gh-1", "waiting", None)
+    });
+    eprintln!("done after {:?}", started.elapsed());
+}
