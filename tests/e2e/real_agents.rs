@@ -440,3 +440,125 @@ fn claude_code_lead_spawns_two_workers_that_stop_ask_and_are_cleaned_up() {
     });
     eprintln!("done after {:?}", started.elapsed());
 }
+
+// ---------------------------------------------------------------------------------------------
+// A killed worker resumed with its conversation
+// ---------------------------------------------------------------------------------------------
+
+/// The pid of the `claude` process running in `dir` (found through `/proc`: its working
+/// directory and its command name).
+fn claude_pid_in(dir: &Path) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let cwd = std::fs::read_link(e.path().join("cwd")).ok()?;
+        let comm = std::fs::read_to_string(e.path().join("comm")).ok()?;
+        (cwd == dir && comm.trim() == "claude").then_some(pid)
+    })
+}
+
+#[test]
+fn a_killed_claude_code_worker_is_resumed_with_its_conversation() {
+    let started = Instant::now();
+    let rt = github_mock::runtime();
+    let github = start_github(&rt);
+    let (world, sandbox) = World::new(&github);
+    let wt1 = world.worktree(1);
+    let server = &world.server;
+    let gate_respawn = server.gate("lead-may-respawn");
+    server.set_agents(json!({
+        "lead": { "cwd": world.project, "turns": [
+            claude_tool_search(&["spawn_agents"]),
+            tool(&claude_mcp("spawn_agents"), json!({"issues": [1], "owner": OWNER, "repo": REPO})),
+            gated(tool(&claude_mcp("spawn_agents"), json!({"issues": [1], "owner": OWNER, "repo": REPO})), &gate_respawn),
+            text("gh-1 is back."),
+        ]},
+        "gh-1": { "cwd": wt1, "turns": [
+            tool("Bash", json!({"command": "echo first-session-marker", "description": "Look around"})),
+            text("First part done."),
+            text("Resumed where I stopped."),
+        ]},
+    }));
+
+    let z = Zellij::start_exomonad_init(sandbox, &world.project);
+    let _guard = OnFailure { z: &z, server };
+    let home = home_tab(&z);
+    let lead_pane = match terminal_panes(&z, home).as_slice() {
+        [p] => pane_id(p),
+        other => panic!("expected the lead's pane in the first tab, got {other:#?}"),
+    };
+    type_prompt(&z, &lead_pane, "Start a worker for issue 1.");
+
+    // gh-1 runs a command, ends its turn, and is killed in its pane.
+    let req = server.wait_turn("lead", 2, AGENT_TIMEOUT, || diagnostics(&z));
+    let spawned = tool_result_json(&req, "lead", 1);
+    assert_eq!(
+        entry(&spawned["results"], "issue", json!(1))["status"],
+        "spawned"
+    );
+    server.wait_turn("gh-1", 1, AGENT_TIMEOUT, || diagnostics(&z));
+    wait_dashboard(&z, home, "gh-1 `waiting` after its first turn", |d| {
+        d.agent_is("gh-1", "waiting", Some("Stop"))
+    });
+    let pid = claude_pid_in(&wt1).unwrap_or_else(|| {
+        panic!(
+            "no claude process in {}:\n{}",
+            wt1.display(),
+            diagnostics(&z)
+        )
+    });
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success(), "kill -KILL {pid}");
+    wait_dashboard(&z, home, "gh-1 `stopped` after its agent was killed", |d| {
+        d.agent_is("gh-1", "stopped", None)
+    });
+    eprintln!("gh-1 killed after {:?}", started.elapsed());
+
+    // The lead spawns it again: resumed in a new tab with its Claude Code session.
+    server.open_gate(&gate_respawn);
+    let req = server.wait_turn("lead", 3, AGENT_TIMEOUT, || diagnostics(&z));
+    let again = tool_result_json(&req, "lead", 2);
+    let o = entry(&again["results"], "issue", json!(1));
+    assert_eq!(o["status"], "resumed", "{again}");
+    let session_id = o["session_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session id in {again}"))
+        .to_string();
+    let first = server
+        .turn_request("gh-1", 0)
+        .expect("gh-1's first request");
+    assert_eq!(
+        first["body"]["metadata"]["user_id"]
+            .as_str()
+            .map(|u| u.contains(&session_id)),
+        Some(true),
+        "the resumed session {session_id} is not the one gh-1's first request carried: {}",
+        first["body"]["metadata"]
+    );
+
+    // Its model gets the earlier conversation, then the resume prompt.
+    let req = server.wait_turn("gh-1", 2, AGENT_TIMEOUT, || diagnostics(&z));
+    let history = agents::messages_text(&req);
+    // (Not its last text answer: Claude Code 2.1.329 had not yet written it to its transcript
+    // when it was killed a moment later, and puts "No response requested." in its place.)
+    for earlier in [
+        format!("GitHub issue #1 of {OWNER}/{REPO}"),
+        "first-session-marker".to_string(),
+    ] {
+        assert!(
+            history.contains(&earlier),
+            "the resumed gh-1's model did not get {earlier:?} from its earlier session: {history}"
+        );
+    }
+    let latest = since_last_answer(&req);
+    assert!(
+        latest.contains("Your session was restarted"),
+        "the resumed gh-1's model did not get the resume prompt last: {latest}"
+    );
+    wait_dashboard(&z, home, "the resumed gh-1 `waiting` after its turn", |d| {
+        d.agent_is("gh-1", "waiting", Some("Stop"))
+    });
+    eprintln!("done after {:?}", started.elapsed());
+}
