@@ -17,9 +17,8 @@
 //   agent until the rest of the world has caught up.
 //
 // Which agent asks: the working directory the request carries (Claude Code: a line
-// `Primary working directory: <dir>`; Gemini CLI: `I'm currently working in the directory:
-// <dir>` or `working directory: <dir>` in its context), matched exactly against each agent's
-// `cwd`. Which turn: the number of model answers already in the conversation the request
+// `Primary working directory: <dir>`; Gemini CLI: the first of the `Workspace Directories`
+// in its session context), matched exactly against each agent's `cwd`. Which turn: the number of model answers already in the conversation the request
 // carries (Claude Code and Gemini CLI send the whole history every time), so a retried request
 // gets the same answer and a resumed conversation goes on where it stopped. Past the last
 // turn, the model answers "Done." and ends its turn.
@@ -66,10 +65,14 @@ function readScript() {
 }
 
 // The working directory a request names, searched in its whole JSON text.
+// Patterns run on the request's JSON text, where a line break is the two characters `\n`.
 const CWD_PATTERNS = [
+  // Claude Code 2.1.329: a line of its environment section.
   /Primary working directory: ([^\n"\\]+)/,
+  // Gemini CLI 0.61.0: the first workspace directory of its session context.
+  /Workspace Directories:\*\*\\n {2}- ([^\n"\\]+)/,
+  // Older Gemini CLI releases.
   /I'm currently working in the directory: ([^\n"\\]+)/,
-  /[Ww]orking directory: ([^\n"\\]+)/,
 ];
 function cwdOf(text) {
   for (const re of CWD_PATTERNS) {
