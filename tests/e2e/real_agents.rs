@@ -562,3 +562,203 @@ fn a_killed_claude_code_worker_is_resumed_with_its_conversation() {
     });
     eprintln!("done after {:?}", started.elapsed());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Gemini CLI as a worker
+// ---------------------------------------------------------------------------------------------
+
+/// The `functionResponse` parts in the contents of a Gemini request, as JSON text.
+fn gemini_function_responses(request: &Value) -> String {
+    let contents = request["body"]["contents"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let parts: Vec<Value> = contents
+        .iter()
+        .filter_map(|c| c["parts"].as_array())
+        .flatten()
+        .filter(|p| p.get("functionResponse").is_some())
+        .cloned()
+        .collect();
+    Value::Array(parts).to_string()
+}
+
+/// The contents a Gemini request carries after the model's last answer, as JSON text.
+fn gemini_since_last_answer(request: &Value) -> String {
+    let contents = request["body"]["contents"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let last = contents.iter().rposition(|c| c["role"] == "model");
+    let after = last.map_or(&contents[..], |i| &contents[i + 1..]);
+    Value::Array(after.to_vec()).to_string()
+}
+
+/// Waits until the agent in `pane` asks the person to confirm a tool call (Gemini CLI's own
+/// dialog, `Allow once` preselected) and confirms it with Enter, as a person does.
+fn confirm_in_pane(z: &Zellij, pane: &str, what: &str) {
+    wait_for(
+        z,
+        &format!("Gemini CLI asking to confirm {what}"),
+        AGENT_TIMEOUT,
+        || agents::pane_text(z, pane).contains("Allow once"),
+    );
+    let out = z.action(&["write", "--pane-id", pane, "13"]);
+    assert!(out.status.success(), "write 13: {out:?}");
+    wait_for(
+        z,
+        &format!("the confirmation of {what} to close"),
+        SCREEN_TIMEOUT,
+        || !agents::pane_text(z, pane).contains("Allow once"),
+    );
+}
+
+#[test]
+fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
+    let started = Instant::now();
+    let rt = github_mock::runtime();
+    let github = start_github(&rt);
+    agents::require_agent("gemini", agents::GEMINI_CLI_VERSION);
+    let (world, sandbox) = World::new(&github);
+    agents::seed_gemini_home(&sandbox.home(), &[&world.project]);
+    let wt = world.worktree(1);
+    let server = &world.server;
+    let branch = "gh-1/write-the-release-notes";
+    server.set_agents(json!({
+        "gh-1": { "cwd": wt, "turns": [
+            tool("read_file", json!({"file_path": wt.join("README.md")})),
+            tool("run_shell_command", json!({
+                "command": "git push --force origin HEAD",
+                "description": "Publish the branch",
+            })),
+            tool("mcp_exomonad_git_branch", json!({})),
+            tool("write_file", json!({"file_path": wt.join("notes.txt"), "content": "Release notes\n"})),
+            text("I wrote notes.txt."),
+            tool("run_shell_command", json!({
+                "command": "git add notes.txt && git commit -q -m 'Add the release notes'",
+                "description": "Commit the release notes",
+            })),
+            text("Committed notes.txt."),
+        ]},
+    }));
+
+    let z = Zellij::start_exomonad_init(sandbox, &world.project);
+    let _guard = OnFailure { z: &z, server };
+    let home = home_tab(&z);
+    // The lead (here, the person at the lead's pane) spawns a Gemini CLI worker.
+    let run = z
+        .exomonad(&[
+            "spawn", "1", "--agent", "gemini", "--owner", OWNER, "--repo", REPO, "--json",
+        ])
+        .cwd(&world.project)
+        .timeout(Duration::from_secs(60))
+        .run();
+    run.assert_success();
+    let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
+    let o = entry(&report["results"], "issue", json!(1));
+    assert_eq!(o["status"], "spawned", "{report}");
+    let tab = o["tab_id"].as_u64().expect("a tab id");
+    let pane = match terminal_panes(&z, tab).as_slice() {
+        [p] => pane_id(p),
+        other => panic!("expected the worker's pane in its tab, got {other:#?}"),
+    };
+    eprintln!("gemini worker spawned after {:?}", started.elapsed());
+
+    // Its first prompt is the issue; its MCP server is exomonad's.
+    let first = server.wait_turn("gh-1", 0, AGENT_TIMEOUT, || diagnostics(&z));
+    let contents = first["body"]["contents"].to_string();
+    assert!(
+        contents.contains(&format!("GitHub issue #1 of {OWNER}/{REPO}")),
+        "gh-1's model did not get its issue as the first prompt: {contents}"
+    );
+
+    // A force push: exomonad's BeforeTool hook denies it, and the model is told why.
+    let req = server.wait_turn("gh-1", 2, AGENT_TIMEOUT, || diagnostics(&z));
+    let denied = gemini_since_last_answer(&req);
+    assert!(
+        denied.contains("run_shell_command") && denied.contains("A force push overwrites history"),
+        "gh-1's model was not told that the force push was denied: {denied}"
+    );
+    let origin = z.sandbox().git_at(z.sandbox().root().join("origin.git"));
+    assert!(
+        origin.git(&["branch", "--list", branch]).trim().is_empty(),
+        "the denied force push reached origin"
+    );
+
+    // exomonad's MCP tool works.
+    let req = server.wait_turn("gh-1", 3, AGENT_TIMEOUT, || diagnostics(&z));
+    let status = gemini_since_last_answer(&req);
+    assert!(
+        status.contains("git_branch") && status.contains(branch),
+        "gh-1's model did not get git_branch's answer naming its branch: {status}"
+    );
+
+    // It writes a file (the person confirms it in its pane) and ends its turn: AfterAgent
+    // refuses, and Gemini CLI sends the reason to the model as a new prompt.
+    confirm_in_pane(&z, &pane, "write_file");
+    let req = server.wait_turn("gh-1", 5, AGENT_TIMEOUT, || diagnostics(&z));
+    let retry = gemini_since_last_answer(&req);
+    assert!(
+        retry.contains("notes.txt") && retry.contains("Uncommitted"),
+        "gh-1's model did not get the blocked AfterAgent's reason naming notes.txt: {retry}"
+    );
+    wait_dashboard(&z, home, "gh-1's blocked AfterAgent in the log", |d| {
+        d.log_has("gh-1", "stop blocked")
+    });
+    confirm_in_pane(&z, &pane, "the commit");
+    server.wait_turn("gh-1", 6, AGENT_TIMEOUT, || diagnostics(&z));
+    let tree = z.sandbox().git_at(&wt);
+    wait_for(&z, "gh-1's commit", SCREEN_TIMEOUT, || tree.is_clean());
+    assert!(
+        tree.git(&["log", "-1", "--format=%s"])
+            .contains("Add the release notes"),
+        "gh-1's last commit is not its own"
+    );
+    wait_dashboard(
+        &z,
+        home,
+        "gh-1 `waiting` after an allowed AfterAgent",
+        |d| d.agent_is("gh-1", "waiting", Some("AfterAgent")),
+    );
+
+    // The person ends the session: SessionEnd.
+    let out = z.action(&["write-chars", "--pane-id", &pane, "/quit"]);
+    assert!(out.status.success(), "{out:?}");
+    // The first Enter may only pick `/quit` from the completion menu; a second one runs it.
+    // (Never a blind second Enter: on a pane whose command ended, Enter starts it again.)
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(500));
+        z.action(&["write", "--pane-id", &pane, "13"]);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5)
+            && agents::pane_text(&z, &pane).contains("> /quit")
+        {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        if !agents::pane_text(&z, &pane).contains("> /quit") {
+            break;
+        }
+    }
+    let d = wait_dashboard(&z, home, "gh-1 `stopped` after SessionEnd", |d| {
+        d.agent_is("gh-1", "stopped", None) && d.log_has("gh-1", "SessionEnd")
+    });
+    // Every hook exomonad registers reached the dashboard, as Gemini CLI names it.
+    for event in [
+        "SessionStart",
+        "BeforeAgent",
+        "BeforeTool read_file",
+        "AfterTool read_file",
+        "BeforeTool run_shell_command",
+        "BeforeTool mcp_exomonad_git_branch",
+        "Notification",
+        "AfterAgent",
+        "SessionEnd",
+    ] {
+        assert!(
+            d.log_has("gh-1", event),
+            "the dashboard's log does not show gh-1's {event}:\n{}",
+            d.text
+        );
+    }
+    eprintln!("done after {:?}", started.elapsed());
+}

@@ -314,3 +314,22 @@ pub fn pane_text(z: &Zellij, pane_id: &str) -> String {
     let dump = z.action(&["dump-screen", "--pane-id", pane_id]);
     String::from_utf8_lossy(&dump.stdout).into_owned()
 }
+
+/// Writes `<home>/.gemini/` as a Gemini CLI user's is after their first session: the Gemini
+/// API key chosen as the way to sign in, and `trusted` (the project they started exomonad
+/// in) trusted. Nothing about the workers' worktrees.
+pub fn seed_gemini_home(home: &Path, trusted: &[&Path]) {
+    let dir = home.join(".gemini");
+    fs::create_dir_all(&dir).expect("create ~/.gemini");
+    let settings = json!({ "security": { "auth": { "selectedType": "gemini-api-key" } } });
+    fs::write(dir.join("settings.json"), settings.to_string()).expect("write settings.json");
+    let folders: serde_json::Map<String, Value> = trusted
+        .iter()
+        .map(|p| (p.display().to_string(), json!("TRUST_FOLDER")))
+        .collect();
+    fs::write(
+        dir.join("trustedFolders.json"),
+        Value::Object(folders).to_string(),
+    )
+    .expect("write trustedFolders.json");
+}
