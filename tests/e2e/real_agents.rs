@@ -619,8 +619,9 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
     let rt = github_mock::runtime();
     let github = start_github(&rt);
     agents::require_agent("gemini", agents::GEMINI_CLI_VERSION);
-    let (world, sandbox) = World::new(&github);
+    let (world, mut sandbox) = World::new(&github);
     agents::seed_gemini_home(&sandbox.home(), &[&world.project]);
+    sandbox.set_env("EXOMONAD_LOG", agents::LOG_PAYLOADS);
     let wt = world.worktree(1);
     let server = &world.server;
     let branch = "gh-1/write-the-release-notes";
@@ -722,22 +723,11 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
     );
 
     // The person ends the session: SessionEnd.
-    let out = z.action(&["write-chars", "--pane-id", &pane, "/quit"]);
-    assert!(out.status.success(), "{out:?}");
-    // The first Enter may only pick `/quit` from the completion menu; a second one runs it.
-    // (Never a blind second Enter: on a pane whose command ended, Enter starts it again.)
-    for _ in 0..3 {
-        std::thread::sleep(Duration::from_millis(500));
-        z.action(&["write", "--pane-id", &pane, "13"]);
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5)
-            && agents::pane_text(&z, &pane).contains("> /quit")
-        {
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        if !agents::pane_text(&z, &pane).contains("> /quit") {
-            break;
-        }
+    // Ctrl-C twice, as a person leaves Gemini CLI (the first one would clear a typed line).
+    for _ in 0..2 {
+        let out = z.action(&["write", "--pane-id", &pane, "3"]);
+        assert!(out.status.success(), "write 3: {out:?}");
+        std::thread::sleep(Duration::from_millis(300));
     }
     let d = wait_dashboard(&z, home, "gh-1 `stopped` after SessionEnd", |d| {
         d.agent_is("gh-1", "stopped", None) && d.log_has("gh-1", "SessionEnd")
@@ -758,6 +748,47 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
             d.log_has("gh-1", event),
             "the dashboard's log does not show gh-1's {event}:\n{}",
             d.text
+        );
+    }
+
+    // The payloads of every event exomonad registers, as this Gemini CLI sent them: with
+    // EXOMONAD_RECORD_FIXTURES=1 they become tests/fixtures/gemini-cli-<version>/.
+    let payloads: Vec<_> = agents::logged_payloads(z.sandbox())
+        .into_iter()
+        .filter(|(_, p)| p["cwd"] == json!(wt))
+        .collect();
+    // The refused AfterAgent and the one of the retry it caused: one turn (same session and
+    // prompt), which exomonad's hook recognises itself (`host/src/hook/held_turn.rs`): Gemini
+    // CLI 0.61.0 does not set `stop_hook_active` on the retry, as its docs say it would.
+    let after_agent: Vec<&Value> = payloads
+        .iter()
+        .filter(|(e, _)| e == "AfterAgent")
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(after_agent.len(), 2, "{after_agent:#?}");
+    assert_eq!(after_agent[0]["prompt_response"], "I wrote notes.txt.");
+    assert!(
+        after_agent[1]["prompt_response"]
+            .as_str()
+            .is_some_and(|r| r.ends_with("Committed notes.txt.")),
+        "{after_agent:#?}"
+    );
+    for key in ["session_id", "prompt"] {
+        assert_eq!(after_agent[0][key], after_agent[1][key], "{after_agent:#?}");
+    }
+    let names = agents::record_fixtures(
+        &format!("gemini-cli-{}", agents::GEMINI_CLI_VERSION),
+        &payloads,
+        &[
+            (&world.project, "/home/dev/project"),
+            (&z.sandbox().home(), "/home/dev"),
+        ],
+    );
+    for event in exomonad::wiring::GEMINI_HOOK_EVENTS {
+        let kebab = agents::fixture_name(event, &json!({}));
+        assert!(
+            names.iter().any(|n| n.starts_with(&kebab)),
+            "no {event} payload was logged: {names:?}"
         );
     }
     eprintln!("done after {:?}", started.elapsed());

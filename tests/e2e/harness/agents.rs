@@ -333,3 +333,85 @@ pub fn seed_gemini_home(home: &Path, trusted: &[&Path]) {
     )
     .expect("write trustedFolders.json");
 }
+
+/// The `EXOMONAD_LOG` filter that makes `exomonad hook` log each payload it gets (one line,
+/// `hook payload <Event>: <JSON>`), for [`logged_payloads`].
+pub const LOG_PAYLOADS: &str = "info,exomonad::hook=trace";
+
+/// Every hook payload logged under the sandbox (see [`LOG_PAYLOADS`]), in the order each
+/// log file has them: `(event, payload)`.
+pub fn logged_payloads(sandbox: &Sandbox) -> Vec<(String, Value)> {
+    const MARK: &str = "hook payload ";
+    sandbox
+        .log_lines_containing(MARK)
+        .iter()
+        .filter_map(|line| {
+            let rest = &line[line.find(MARK)? + MARK.len()..];
+            let (event, payload) = rest.split_once(": ")?;
+            Some((event.to_string(), serde_json::from_str(payload).ok()?))
+        })
+        .collect()
+}
+
+/// The fixture file name of a payload: the event in kebab case, then the tool for tool
+/// events, then `-hook-active` for a turn end the runtime says a hook already held.
+pub fn fixture_name(event: &str, payload: &Value) -> String {
+    let mut name = String::new();
+    for (i, c) in event.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('-');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    if let Some(tool) = payload["tool_name"].as_str() {
+        name.push('-');
+        name.push_str(&tool.to_ascii_lowercase().replace('_', "-"));
+    }
+    if payload["stop_hook_active"] == json!(true) {
+        name.push_str("-hook-active");
+    }
+    name
+}
+
+/// With `EXOMONAD_RECORD_FIXTURES=1`: replaces the `*.json` of `tests/fixtures/<dir>/` with
+/// the first payload of each [`fixture_name`] (`<name>.json`), every string's `from` prefixes rewritten to `to`
+/// (`replace`, in order: the project to `/home/dev/project`, the home to `/home/dev`).
+/// Returns the names it would write, whether or not it wrote them.
+pub fn record_fixtures(
+    dir: &str,
+    payloads: &[(String, Value)],
+    replace: &[(&Path, &str)],
+) -> Vec<String> {
+    let out = tests_dir().join("fixtures").join(dir);
+    let record = std::env::var_os("EXOMONAD_RECORD_FIXTURES").is_some_and(|v| v == "1");
+    if record && out.is_dir() {
+        // A new recording replaces the old one whole.
+        for entry in fs::read_dir(&out)
+            .expect("read the fixtures directory")
+            .flatten()
+        {
+            if entry.path().extension().is_some_and(|e| e == "json") {
+                fs::remove_file(entry.path()).expect("remove an old fixture");
+            }
+        }
+    }
+    let mut names = Vec::new();
+    for (event, payload) in payloads {
+        let name = fixture_name(event, payload);
+        if names.contains(&name) {
+            continue;
+        }
+        let mut payload = payload.clone();
+        for (from, to) in replace {
+            super::replace_in_strings(&mut payload, &from.display().to_string(), to);
+        }
+        if record {
+            fs::create_dir_all(&out).expect("create the fixtures directory");
+            let text = serde_json::to_string_pretty(&payload).expect("JSON values serialize");
+            fs::write(out.join(format!("{name}.json")), text + "\n").expect("write a fixture");
+        }
+        names.push(name);
+    }
+    names.sort();
+    names
+}
