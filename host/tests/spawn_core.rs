@@ -727,7 +727,7 @@ fn gemini_settings_never_dirty_the_worktree() {
     );
     launch::install_gemini_settings(wt, &ours).unwrap();
     let written: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path_in(wt)).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(path_in(wt)).unwrap()).unwrap();
     assert_eq!(written["ui"]["theme"], "Default");
     assert_eq!(written["mcpServers"]["exomonad"]["trust"], json!(true));
     assert!(
@@ -739,7 +739,7 @@ fn gemini_settings_never_dirty_the_worktree() {
     // Again (a resumed worker): still one definition of ours per event.
     launch::install_gemini_settings(wt, &ours).unwrap();
     let again: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path_in(wt)).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(path_in(wt)).unwrap()).unwrap();
     assert_eq!(again, written);
 }
 

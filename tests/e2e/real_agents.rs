@@ -567,22 +567,6 @@ fn a_killed_claude_code_worker_is_resumed_with_its_conversation() {
 // Gemini CLI as a worker
 // ---------------------------------------------------------------------------------------------
 
-/// The `functionResponse` parts in the contents of a Gemini request, as JSON text.
-fn gemini_function_responses(request: &Value) -> String {
-    let contents = request["body"]["contents"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let parts: Vec<Value> = contents
-        .iter()
-        .filter_map(|c| c["parts"].as_array())
-        .flatten()
-        .filter(|p| p.get("functionResponse").is_some())
-        .cloned()
-        .collect();
-    Value::Array(parts).to_string()
-}
-
 /// The contents a Gemini request carries after the model's last answer, as JSON text.
 fn gemini_since_last_answer(request: &Value) -> String {
     let contents = request["body"]["contents"]
