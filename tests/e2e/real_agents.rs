@@ -579,13 +579,20 @@ fn gemini_since_last_answer(request: &Value) -> String {
 }
 
 /// Waits until the agent in `pane` asks the person to confirm a tool call (Gemini CLI's own
-/// dialog, `Allow once` preselected) and confirms it with Enter, as a person does.
-fn confirm_in_pane(z: &Zellij, pane: &str, what: &str) {
+/// dialog, `Allow once` preselected) and the dashboard shows `agent` waiting for it (its
+/// Notification hook), then confirms it with Enter, as a person does.
+fn confirm_in_pane(z: &Zellij, home: u64, agent: &str, pane: &str, what: &str) {
     wait_for(
         z,
         &format!("Gemini CLI asking to confirm {what}"),
         AGENT_TIMEOUT,
         || agents::pane_text(z, pane).contains("Allow once"),
+    );
+    wait_dashboard(
+        z,
+        home,
+        &format!("{agent} `waiting` on its Notification while it asks about {what}"),
+        |d| d.agent_is(agent, "waiting", Some("Notification")),
     );
     let out = z.action(&["write", "--pane-id", pane, "13"]);
     assert!(out.status.success(), "write 13: {out:?}");
@@ -680,7 +687,7 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
 
     // It writes a file (the person confirms it in its pane) and ends its turn: AfterAgent
     // refuses, and Gemini CLI sends the reason to the model as a new prompt.
-    confirm_in_pane(&z, &pane, "write_file");
+    confirm_in_pane(&z, home, "gh-1", &pane, "write_file");
     let req = server.wait_turn("gh-1", 5, AGENT_TIMEOUT, || diagnostics(&z));
     let retry = gemini_since_last_answer(&req);
     assert!(
@@ -690,7 +697,7 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
     wait_dashboard(&z, home, "gh-1's blocked AfterAgent in the log", |d| {
         d.log_has("gh-1", "stop blocked")
     });
-    confirm_in_pane(&z, &pane, "the commit");
+    confirm_in_pane(&z, home, "gh-1", &pane, "the commit");
     server.wait_turn("gh-1", 6, AGENT_TIMEOUT, || diagnostics(&z));
     let tree = z.sandbox().git_at(&wt);
     wait_for(&z, "gh-1's commit", SCREEN_TIMEOUT, || tree.is_clean());
