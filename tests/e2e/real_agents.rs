@@ -123,19 +123,26 @@ fn worktree_of(project: &Path, n: u64) -> PathBuf {
     project.join(format!(".exomonad/worktrees/gh-{n}"))
 }
 
-/// Prints every agent pane and the model server's whole log when the test fails (declared
-/// after the session, so it runs before the session's own diagnostics and teardown).
+/// Prints every agent pane, the dashboard and the model server's whole log when the test
+/// fails (declared after the session, so it runs before the session's own diagnostics, which
+/// add the screen and exomonad's logs, and teardown).
 struct OnFailure<'a> {
     z: &'a Zellij,
     server: &'a ModelServer,
+    /// The dashboard's tab.
+    home: u64,
 }
 
 impl Drop for OnFailure<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            self.z.action(&["go-to-tab-by-id", &self.home.to_string()]);
+            std::thread::sleep(Duration::from_millis(300));
             eprintln!(
-                "--- agent panes\n{}\n--- model server log\n{}",
+                "--- agent panes\n{}\n--- dashboard\n{}\n--- model server log\n{}",
                 agents::pane_dumps(self.z),
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.z.dashboard_text()))
+                    .unwrap_or_default(),
                 self.server.log()
             );
         }
@@ -315,8 +322,12 @@ fn claude_code_lead_spawns_two_workers_that_stop_ask_and_are_cleaned_up() {
 
     // --- The session, and the person's first words to the lead. -----------------------------
     let z = Zellij::start_exomonad_init(sandbox, &world.project);
-    let _guard = OnFailure { z: &z, server };
     let home = home_tab(&z);
+    let _guard = OnFailure {
+        z: &z,
+        server,
+        home,
+    };
     let lead_pane = match terminal_panes(&z, home).as_slice() {
         [p] => pane_id(p),
         other => panic!("expected the lead's pane in the first tab, got {other:#?}"),
@@ -480,8 +491,12 @@ fn a_killed_claude_code_worker_is_resumed_with_its_conversation() {
     }));
 
     let z = Zellij::start_exomonad_init(sandbox, &world.project);
-    let _guard = OnFailure { z: &z, server };
     let home = home_tab(&z);
+    let _guard = OnFailure {
+        z: &z,
+        server,
+        home,
+    };
     let lead_pane = match terminal_panes(&z, home).as_slice() {
         [p] => pane_id(p),
         other => panic!("expected the lead's pane in the first tab, got {other:#?}"),
@@ -635,8 +650,12 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
     }));
 
     let z = Zellij::start_exomonad_init(sandbox, &world.project);
-    let _guard = OnFailure { z: &z, server };
     let home = home_tab(&z);
+    let _guard = OnFailure {
+        z: &z,
+        server,
+        home,
+    };
     // The lead (here, the person at the lead's pane) spawns a Gemini CLI worker.
     let run = z
         .exomonad(&[
