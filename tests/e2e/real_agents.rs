@@ -1,18 +1,29 @@
-//! The whole loop with the real agents our users run (issue 11): Claude Code 2.1.329 (and
-//! Gemini CLI 0.61.0) from `tests/agents/`, talking to our scripted model server
+//! The whole loop with the real agents our users run (issue 11): Claude Code 2.1.329 and
+//! Gemini CLI 0.61.0 from `tests/agents/`, talking to our scripted model server
 //! (`tests/model-server/server.mjs`) instead of a real model, in a real Zellij 0.45.1 session
 //! opened by `exomonad init`, with a local bare `origin` and a local GitHub (wiremock). No
 //! network.
 //!
 //! The agents run exactly as a user's would: the lead is the `claude` that `exomonad init`
 //! starts in the session's first pane, and a person types its first prompt; the workers are
-//! the interactive `claude` that `spawn_agents` starts in their tabs, with the issue as their
-//! first prompt. The home directory holds only what a Claude Code user already has
-//! ([`agents::seed_claude_home`]: onboarding done, the API key approved, the project trusted).
-//! Each agent has its own script (the model's answers, picked by the working directory the
-//! request carries), and the tests check what each agent's model received: the issue as the
-//! first prompt, tool results, the Stop hook's reason, the person's answer, the earlier
-//! conversation of a resumed worker.
+//! the interactive agents that `spawn_agents` (or `exomonad spawn --agent gemini`) starts in
+//! their tabs, with the issue as their first prompt. The home directory holds only what a user
+//! already did once ([`agents::seed_claude_home`], [`agents::seed_gemini_home`]: onboarding,
+//! the API key, trusting the project exomonad runs in). Each agent has its own script (the
+//! model's answers, picked by the working directory the request carries), and the tests check
+//! what each agent's model received: the issue as the first prompt, tool results, the reason of
+//! a refused stop, the person's answer, the earlier conversation of a resumed worker.
+//!
+//! The scenarios:
+//! 1. Claude Code as the lead spawns two Claude Code workers; one is refused its stop (the file
+//!    named to its model), commits and stops; the other asks the person, who answers in the
+//!    dashboard with keys; the lead lists both and cleans up, refused for the worker with a
+//!    local-only commit; the dashboard shows running, stop blocked, waiting and stopped.
+//! 2. A Claude Code worker killed in its pane is resumed by a second `spawn_agents` with its
+//!    session (`--resume`), and its model gets its earlier conversation.
+//! 3. A Gemini CLI worker: its hooks on the dashboard, a force push denied by BeforeTool, an
+//!    MCP tool, a refused AfterAgent and its retry, tool confirmations shown as waiting; its
+//!    payloads become `tests/fixtures/gemini-cli-0.61.0/` with `EXOMONAD_RECORD_FIXTURES=1`.
 //!
 //! Needs zellij 0.45.1, tmux, Node.js and `tests/agents/node_modules` (`scripts/deps.sh`
 //! installs them all); fails, never skips, without them. Set `EXOMONAD_E2E_KEEP=1` to keep the
@@ -321,6 +332,7 @@ fn claude_code_lead_spawns_two_workers_that_stop_ask_and_are_cleaned_up() {
     }));
 
     // --- The session, and the person's first words to the lead. -----------------------------
+    let _remove = agents::RemoveAfterSession::new(&sandbox);
     let z = Zellij::start_exomonad_init(sandbox, &world.project);
     let home = home_tab(&z);
     let _guard = OnFailure {
@@ -490,6 +502,7 @@ fn a_killed_claude_code_worker_is_resumed_with_its_conversation() {
         ]},
     }));
 
+    let _remove = agents::RemoveAfterSession::new(&sandbox);
     let z = Zellij::start_exomonad_init(sandbox, &world.project);
     let home = home_tab(&z);
     let _guard = OnFailure {
@@ -649,6 +662,7 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
         ]},
     }));
 
+    let _remove = agents::RemoveAfterSession::new(&sandbox);
     let z = Zellij::start_exomonad_init(sandbox, &world.project);
     let home = home_tab(&z);
     let _guard = OnFailure {
@@ -792,6 +806,7 @@ fn a_gemini_cli_worker_fires_its_hooks_is_denied_is_held_and_uses_mcp_tools() {
         &[
             (&world.project, "/home/dev/project"),
             (&z.sandbox().home(), "/home/dev"),
+            (Path::new(harness::EXOMONAD), "/usr/local/bin/exomonad"),
         ],
     );
     for event in exomonad::wiring::GEMINI_HOOK_EVENTS {

@@ -415,3 +415,59 @@ pub fn record_fixtures(
     names.sort();
     names
 }
+
+/// The pids of the processes whose working directory is under `root`.
+fn processes_in(root: &Path) -> Vec<u32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cwd = fs::read_link(e.path().join("cwd")).ok()?;
+            (pid != std::process::id() && cwd.starts_with(root)).then_some(pid)
+        })
+        .collect()
+}
+
+/// Removes a sandbox's directory for good once its session is gone (create it before the
+/// session, so that it is dropped after it). Real agents outlive the Zellij session that ran
+/// them by a moment (Gemini CLI's node processes were seen to survive it), writing their
+/// transcripts and history into the sandbox after it was removed: this waits up to 10 s for
+/// every process working under the sandbox to end, kills the ones left (all started by the
+/// test, in its sandbox), and removes the directory. Nothing is removed with
+/// `EXOMONAD_E2E_KEEP=1`.
+pub struct RemoveAfterSession {
+    root: PathBuf,
+    keep: bool,
+}
+
+impl RemoveAfterSession {
+    /// For the sandbox `sandbox`.
+    pub fn new(sandbox: &Sandbox) -> Self {
+        RemoveAfterSession {
+            root: sandbox.root().to_path_buf(),
+            keep: std::env::var_os("EXOMONAD_E2E_KEEP").is_some_and(|v| !v.is_empty()),
+        }
+    }
+}
+
+impl Drop for RemoveAfterSession {
+    fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
+        let start = Instant::now();
+        while !processes_in(&self.root).is_empty() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        for pid in processes_in(&self.root) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
