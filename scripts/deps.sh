@@ -7,6 +7,8 @@
 #   - Node.js and the official MCP TypeScript SDK client (tests/mcp-client, from the npm
 #     registry, exactly the versions of its package-lock.json): a real MCP client we did not
 #     write drives `exomonad mcp-stdio` in the tests.
+#   - Claude Code and Gemini CLI (tests/agents, from the npm registry, exactly the versions of
+#     its package-lock.json): the real agents the end-to-end tests drive offline.
 # Prints one line per item: "already present" or "installed". Fails loudly if an install fails.
 # Reruns are fast: nothing is installed twice.
 set -euo pipefail
@@ -110,4 +112,32 @@ else
   npm ci --prefix "$client" --no-audit --no-fund >/dev/null ||
     die "npm ci in $client failed (the MCP TypeScript SDK client the tests use)"
   say "MCP TypeScript SDK" "installed ($sdk_version)"
+fi
+
+# --- Claude Code and Gemini CLI (tests/agents) -------------------------------------------------
+# The real agents the end-to-end tests run, driven offline by tests/model-server.
+agents=tests/agents
+agent_versions() {
+  node -e '
+    const dir = process.argv[1];
+    for (const name of ["@anthropic-ai/claude-code", "@google/gemini-cli"]) {
+      let v = "";
+      try { v = require(`${dir}/node_modules/${name}/package.json`).version; } catch {}
+      console.log(`${name}@${v}`);
+    }' "$repo_root/$agents"
+}
+wanted_versions() {
+  node -e '
+    const deps = require(process.argv[1]).dependencies;
+    for (const name of ["@anthropic-ai/claude-code", "@google/gemini-cli"]) console.log(`${name}@${deps[name]}`);
+  ' "$repo_root/$agents/package.json"
+}
+if [ "$(agent_versions)" = "$(wanted_versions)" ] && "$agents/node_modules/.bin/claude" --version >/dev/null 2>&1; then
+  say "Claude Code, Gemini CLI" "already present ($(agent_versions | paste -sd ' '))"
+else
+  npm ci --prefix "$agents" --no-audit --no-fund >/dev/null ||
+    die "npm ci in $agents failed (Claude Code and Gemini CLI, the agents the end-to-end tests run)"
+  "$agents/node_modules/.bin/claude" --version >/dev/null 2>&1 ||
+    die "$agents/node_modules/.bin/claude does not run after npm ci (its postinstall copies the native binary)"
+  say "Claude Code, Gemini CLI" "installed ($(agent_versions | paste -sd ' '))"
 fi

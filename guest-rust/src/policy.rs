@@ -232,40 +232,23 @@ mod tests {
         claude(Role::Worker, payload)
     }
 
-    /// A Gemini `BeforeTool` for `run_shell_command`, shaped as Gemini CLI's hooks reference
-    /// documents it.
+    const GEMINI_BEFORE_TOOL_SHELL: &str =
+        include_str!("../../tests/fixtures/gemini-cli-0.61.0/before-tool-run-shell-command.json");
+    const GEMINI_AFTER_AGENT: &str =
+        include_str!("../../tests/fixtures/gemini-cli-0.61.0/after-agent.json");
+
+    /// The recorded Gemini CLI `BeforeTool` for `run_shell_command`, with another command.
     fn gemini_shell(command: &str) -> HookCall {
-        call(
-            Runtime::Gemini,
-            Role::Worker,
-            json!({
-                "session_id": "f3b0c2d1-gemini",
-                "transcript_path": "/home/dev/.gemini/tmp/abc/chats/session.json",
-                "cwd": "/home/dev/project",
-                "hook_event_name": "BeforeTool",
-                "timestamp": "2026-11-20T23:18:02.500Z",
-                "tool_name": "run_shell_command",
-                "tool_input": {"command": command, "description": "run it"}
-            }),
-        )
+        let mut payload = fixture(GEMINI_BEFORE_TOOL_SHELL);
+        payload["tool_input"]["command"] = json!(command);
+        call(Runtime::Gemini, Role::Worker, payload)
     }
 
-    /// A Gemini `AfterAgent`.
+    /// The recorded Gemini CLI `AfterAgent`, with `stop_hook_active` set.
     fn gemini_after_agent(role: Role, stop_hook_active: bool) -> HookCall {
-        call(
-            Runtime::Gemini,
-            role,
-            json!({
-                "session_id": "f3b0c2d1-gemini",
-                "transcript_path": "/home/dev/.gemini/tmp/abc/chats/session.json",
-                "cwd": "/home/dev/project",
-                "hook_event_name": "AfterAgent",
-                "timestamp": "2026-11-20T23:18:09.000Z",
-                "prompt": "fix the login bug",
-                "prompt_response": "Done.",
-                "stop_hook_active": stop_hook_active
-            }),
-        )
+        let mut payload = fixture(GEMINI_AFTER_AGENT);
+        payload["stop_hook_active"] = json!(stop_hook_active);
+        call(Runtime::Gemini, role, payload)
     }
 
     fn dirty(paths: &[&str]) -> DirtyFiles {

@@ -8,9 +8,10 @@
 //! - Claude Code settings (passed with `--settings <file>`): `hooks` → event name → list of
 //!   matcher groups, each with `hooks: [{type: "command", command, timeout}]`; `timeout` in
 //!   seconds.
-//! - Gemini CLI settings (its system settings file, named by [`ENV_GEMINI_SYSTEM_SETTINGS`]):
-//!   `hooksConfig.enabled`, `hooks` as Gemini's `docs/hooks/reference.md` gives them
-//!   (`timeout` in milliseconds), and `mcpServers`.
+//! - Gemini CLI settings (merged into the worker's workspace settings,
+//!   `crate::workers::launch::install_gemini_settings`): `hooksConfig.enabled`, `hooks` as
+//!   Gemini's `docs/hooks/reference.md` gives them (`timeout` in milliseconds), and
+//!   `mcpServers`.
 //! - MCP config (Claude Code's `--mcp-config` file): `{"mcpServers":{"<name>":{"command",
 //!   "args","env"}}}`.
 
@@ -23,12 +24,10 @@ pub const CLAUDE_SETTINGS_FILE: &str = "claude-settings.json";
 /// MCP config file of a Claude Code agent, in its `.exomonad/` (passed with `--mcp-config`).
 pub const MCP_CONFIG_FILE: &str = "mcp.json";
 
-/// Gemini CLI settings file of a worker, in its `.exomonad/`
-/// (named by [`ENV_GEMINI_SYSTEM_SETTINGS`]).
+/// exomonad's Gemini CLI settings for a worker, in its `.exomonad/` (what
+/// `crate::workers::launch::install_gemini_settings` merges into the worktree's
+/// `.gemini/settings.json`).
 pub const GEMINI_SETTINGS_FILE: &str = "gemini-settings.json";
-
-/// Gemini CLI's environment variable naming its system settings file.
-pub const ENV_GEMINI_SYSTEM_SETTINGS: &str = "GEMINI_CLI_SYSTEM_SETTINGS_PATH";
 
 /// The name of exomonad's MCP server in the agents' MCP configuration (Claude names its
 /// tools `mcp__exomonad__<tool>`).

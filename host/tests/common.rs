@@ -18,6 +18,16 @@ pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture(name)).unwrap()
 }
 
+/// The Gemini CLI 0.61.0 payload `name` (file stem) recorded by the end-to-end test
+/// (`tests/fixtures/gemini-cli-0.61.0/`), as JSON.
+pub fn gemini_fixture(name: &str) -> serde_json::Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/gemini-cli-0.61.0")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
 /// Runs git in `dir`, panicking with its stderr on failure.
 pub fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")

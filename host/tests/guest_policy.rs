@@ -116,9 +116,8 @@ fn a_worker_is_held_once_at_stop_while_its_tree_is_dirty() {
 fn gemini_after_agent_is_held_like_a_claude_stop() {
     let r = repo();
     std::fs::write(r.path().join("wip.rs"), "fn main() {}\n").unwrap();
-    let payload = json!({"session_id": "g1", "hook_event_name": "AfterAgent", "cwd": r.path(),
-        "timestamp": "2026-11-20T23:00:00Z", "prompt": "fix it", "prompt_response": "done",
-        "stop_hook_active": false});
+    let mut payload = common::gemini_fixture("after-agent");
+    payload["cwd"] = json!(r.path());
     match guest(r.path())
         .handle_hook(&call(Runtime::Gemini, Role::Worker, payload))
         .unwrap()

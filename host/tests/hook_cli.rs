@@ -187,17 +187,56 @@ fn oversized_payloads_are_refused_and_answered() {
 #[test]
 fn gemini_runtime_gets_its_own_shape() {
     let r = repo();
-    let payload = json!({"session_id": "g", "hook_event_name": "BeforeTool", "timestamp": "2026-11-20T23:00:00Z",
-        "tool_name": "run_shell_command", "tool_input": {"command": "rm -rf /"}})
-    .to_string();
+    let mut payload = common::gemini_fixture("before-tool-run-shell-command");
+    payload["cwd"] = json!(r.path());
+    payload["tool_input"]["command"] = json!("rm -rf /");
     let out = exomonad(
         r.path(),
         &["hook", "before-tool", "--runtime", "gemini"],
-        &payload,
+        &payload.to_string(),
         &[],
     );
     let v = answer(&out);
     assert_eq!(v["decision"], "deny");
+}
+
+/// Gemini CLI 0.61.0 sends `stop_hook_active: false` on the AfterAgent of the retry a refusal
+/// caused (same session and prompt): the hook remembers its refusal, so a worker is held once
+/// per turn, not forever.
+#[test]
+fn a_gemini_worker_is_held_once_per_turn() {
+    let r = repo();
+    std::fs::write(r.path().join("wip.rs"), "fn main() {}\n").unwrap();
+    let worker = [("EXOMONAD_ROLE", "worker"), ("EXOMONAD_AGENT_ID", "gh-3")];
+    let mut first = common::gemini_fixture("after-agent");
+    first["cwd"] = json!(r.path());
+    assert_eq!(first["stop_hook_active"], json!(false));
+    let run = |payload: &Value| {
+        answer(&exomonad(
+            r.path(),
+            &["hook", "AfterAgent", "--runtime", "gemini"],
+            &payload.to_string(),
+            &worker,
+        ))
+    };
+    let held = run(&first);
+    assert_eq!(held["decision"], "deny", "{held}");
+    assert!(
+        held["reason"].as_str().unwrap().contains("wip.rs"),
+        "{held}"
+    );
+    // The retry, as Gemini CLI 0.61.0 sends it: the answers so far, still not hook-active.
+    let mut retry = first.clone();
+    retry["prompt_response"] = json!("I wrote wip.rs.\nI will not commit it.");
+    assert_eq!(
+        run(&retry),
+        json!({}),
+        "the retry of a refused turn is held again"
+    );
+    // A new request is a new turn: held again while the change is there.
+    let mut next = first.clone();
+    next["prompt"] = json!("Now the next part.");
+    assert_eq!(run(&next)["decision"], "deny");
 }
 
 #[test]

@@ -21,6 +21,7 @@ use exomonad_protocol::github::{Issue, RepoRef};
 use exomonad_protocol::{AgentId, Role, Runtime};
 use kdl::{KdlDocument, KdlNode};
 use proptest::prelude::*;
+use serde_json::json;
 use unicode_segmentation::UnicodeSegmentation;
 
 // ---- naming ------------------------------------------------------------------------------
@@ -400,13 +401,9 @@ fn gemini_command_line_points_at_its_own_settings() {
         c.args,
         ["--resume", "abc-123", "--prompt-interactive", "Work on #9"]
     );
-    assert_eq!(
-        c.env.last().unwrap(),
-        &(
-            "GEMINI_CLI_SYSTEM_SETTINGS_PATH".to_owned(),
-            "/p/wt/gh-9/.exomonad/gemini-settings.json".to_owned()
-        )
-    );
+    // Its settings go into the worktree's workspace settings, not through the environment
+    // (Gemini CLI 0.61 skips a system settings file that is not owned by root).
+    assert_eq!(c.env, launch::worker_env(&agent));
 }
 
 #[test]
@@ -638,11 +635,7 @@ fn a_workers_environment_is_its_id_and_role_only() {
     // Whatever the lead's environment holds (a GitHub token among it), exomonad gives a
     // worker's pane and its MCP server only these variables.
     let agent = id("gh-5");
-    let allowed = [
-        "EXOMONAD_AGENT_ID",
-        "EXOMONAD_ROLE",
-        exomonad::wiring::ENV_GEMINI_SYSTEM_SETTINGS,
-    ];
+    let allowed = ["EXOMONAD_AGENT_ID", "EXOMONAD_ROLE"];
     for kind in [AgentKind::Claude, AgentKind::Gemini] {
         let cmd = launch::agent_command(&launch::Launch {
             kind,
@@ -729,6 +722,123 @@ fn a_workers_config_is_trusted_as_written_and_not_after_an_edit() {
     );
     assert_eq!(layers.config.guest, None);
     assert_eq!(layers.config.worker_command, None);
+}
+
+/// exomonad's Gemini settings for worker `gh-7`, as `worker_files` writes them.
+fn gemini_ours() -> String {
+    let agent = id("gh-7");
+    let files = launch::worker_files(&WorkerSetup {
+        kind: AgentKind::Gemini,
+        exe: Path::new("/usr/bin/exomonad"),
+        agent_id: &agent,
+        project_dir: Path::new("/p"),
+        session: None,
+        lead_config: &Config::default(),
+    })
+    .unwrap();
+    files
+        .into_iter()
+        .find(|f| f.name == exomonad::wiring::GEMINI_SETTINGS_FILE)
+        .expect("a Gemini settings file")
+        .contents
+}
+
+#[test]
+fn gemini_settings_merge_keeps_the_projects_own() {
+    let ours: serde_json::Value = serde_json::from_str(&gemini_ours()).unwrap();
+    assert_eq!(ours["mcpServers"]["exomonad"]["trust"], json!(true));
+    let project = json!({
+        "ui": {"theme": "Default"},
+        "hooks": {"BeforeTool": [{"hooks": [{"type": "command", "name": "lint", "command": "lint"}]}]},
+        "mcpServers": {"other": {"command": "other"}},
+    });
+    let merged = launch::merge_gemini_settings(Some(project), &ours);
+    assert_eq!(merged["ui"]["theme"], "Default");
+    assert_eq!(merged["hooksConfig"]["enabled"], json!(true));
+    assert_eq!(merged["mcpServers"]["other"]["command"], "other");
+    assert_eq!(
+        merged["mcpServers"]["exomonad"],
+        ours["mcpServers"]["exomonad"]
+    );
+    let before = merged["hooks"]["BeforeTool"].as_array().unwrap();
+    assert_eq!(before.len(), 2, "{merged}");
+    assert_eq!(before[0]["hooks"][0]["name"], "lint");
+    assert_eq!(before[1], ours["hooks"]["BeforeTool"][0]);
+    // Merging again (a resumed worker) replaces our definitions instead of adding more.
+    let again = launch::merge_gemini_settings(Some(merged.clone()), &ours);
+    assert_eq!(again, merged);
+    assert_eq!(
+        launch::merge_gemini_settings(None, &ours)["hooks"],
+        ours["hooks"]
+    );
+}
+
+#[test]
+fn gemini_settings_never_dirty_the_worktree() {
+    let ours = gemini_ours();
+    // A project without Gemini settings: ours, ignored by a .gemini/.gitignore.
+    let dir = tempfile::tempdir().unwrap();
+    let wt = dir.path();
+    common::git(wt, &["init", "-q", "-b", "main"]);
+    let path = launch::install_gemini_settings(wt, &ours).unwrap();
+    assert_eq!(path, wt.join(".gemini/settings.json"));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        written["hooks"],
+        serde_json::from_str::<serde_json::Value>(&ours).unwrap()["hooks"]
+    );
+    assert!(
+        exomonad::services::git::dirty_files(wt)
+            .unwrap()
+            .files
+            .is_empty()
+    );
+
+    // A project that tracks its own: merged into, and hidden from git in this worktree.
+    let dir = tempfile::tempdir().unwrap();
+    let wt = dir.path();
+    common::git(wt, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(wt.join(".gemini")).unwrap();
+    std::fs::write(
+        wt.join(".gemini/settings.json"),
+        r#"{"ui":{"theme":"Default"}}"#,
+    )
+    .unwrap();
+    common::git(wt, &["add", "-A"]);
+    common::git(
+        wt,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-q",
+            "-m",
+            "settings",
+        ],
+    );
+    launch::install_gemini_settings(wt, &ours).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path_in(wt)).unwrap()).unwrap();
+    assert_eq!(written["ui"]["theme"], "Default");
+    assert_eq!(written["mcpServers"]["exomonad"]["trust"], json!(true));
+    assert!(
+        exomonad::services::git::dirty_files(wt)
+            .unwrap()
+            .files
+            .is_empty()
+    );
+    // Again (a resumed worker): still one definition of ours per event.
+    launch::install_gemini_settings(wt, &ours).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path_in(wt)).unwrap()).unwrap();
+    assert_eq!(again, written);
+}
+
+fn path_in(wt: &Path) -> std::path::PathBuf {
+    wt.join(launch::GEMINI_WORKSPACE_SETTINGS)
 }
 
 // ---- tab layout ----------------------------------------------------------------------------

@@ -14,7 +14,8 @@
 //! `$XDG_CACHE_HOME/exomonad/logs/` instead. That is also the fallback when the project's
 //! directory cannot be written.
 //!
-//! The filter comes from `$EXOMONAD_LOG` (`tracing` env-filter syntax), default `info`.
+//! The filter comes from `$EXOMONAD_LOG` (`tracing` env-filter syntax), default `info`;
+//! records of dependencies that use the `log` crate stop at `info`.
 //! Each line carries the command and the process id.
 
 use std::path::{Path, PathBuf};
@@ -63,6 +64,11 @@ pub fn init(project_dir: Option<&Path>, command: &'static str, stderr: bool) -> 
         .with(file_layer)
         .with(stderr_layer)
         .try_init();
+    // Dependencies that log through the `log` crate are kept at `info` whatever the filter:
+    // with a `debug` or `trace` directive anywhere in it, each of Cranelift's trace records
+    // went through the filter, and compiling the guest in a fresh cache (the first hook,
+    // `exomonad init`) took minutes instead of seconds.
+    log::set_max_level(log::max_level().min(log::LevelFilter::Info));
     let span = tracing::info_span!("exomonad", cmd = command, pid = std::process::id()).entered();
     LogGuard { _span: span, dir }
 }

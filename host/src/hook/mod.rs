@@ -11,6 +11,7 @@
 //! answer is then `{}` (the runtime's normal flow) and the log says why.
 
 pub mod answer;
+pub mod held_turn;
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -69,7 +70,25 @@ pub fn process(
             })
     });
     let event_name = event_name(runtime, event_arg, parsed.as_ref().ok());
+    if let Ok(payload) = &parsed {
+        // The payload as the runtime sent it, one line, with `EXOMONAD_LOG=exomonad::hook=trace`
+        // (the end-to-end tests record the fixtures of tests/fixtures/ from it).
+        tracing::trace!("hook payload {event_name}: {payload}");
+    }
     let phase = runtime.phase(&event_name);
+    // Gemini CLI does not say when an AfterAgent belongs to the retry that exomonad's own
+    // refusal caused; the turn it refused is remembered instead (see `held_turn`).
+    let held_turn = (runtime == Runtime::Gemini && phase == HookPhase::TurnEnd)
+        .then(|| parsed.as_ref().ok().and_then(held_turn::TurnKey::of))
+        .flatten();
+    let parsed = parsed.map(|mut payload| {
+        if let Some(key) = &held_turn
+            && held_turn::was_held(&ctx.project_dir, key)
+        {
+            payload["stop_hook_active"] = Value::Bool(true);
+        }
+        payload
+    });
     let field = |k: &str| {
         parsed
             .as_ref()
@@ -117,6 +136,13 @@ pub fn process(
             HookDecision::Proceed
         }
     };
+    if let Some(key) = &held_turn {
+        held_turn::remember(
+            &ctx.project_dir,
+            key,
+            matches!(decision, HookDecision::Block { .. }),
+        );
+    }
     let answer = answer::render(runtime, &event_name, &decision);
     if let Some(note) = &answer.dropped {
         tracing::warn!("{note}");

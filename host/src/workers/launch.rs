@@ -13,15 +13,18 @@
 //!   Claude Code's parser and would swallow the prompt as a second file name
 //!   (anthropics/claude-code#16122), hence the `=` form.
 //! - Gemini CLI: `<worker_command or gemini> [--resume <session id>] --prompt-interactive
-//!   <prompt>` with `GEMINI_CLI_SYSTEM_SETTINGS_PATH=<wt>/.exomonad/gemini-settings.json` in
-//!   its environment. That variable moves Gemini's "system settings" file, the layer that
-//!   overrides the user's and the project's (Gemini CLI `docs/cli/configuration.md`); ours
-//!   holds only `hooksConfig.enabled`, `hooks` and `mcpServers`, so the user's other settings
-//!   still apply, but a machine-wide `/etc/gemini-cli/settings.json` is not read for workers.
-//!   Hook entries follow Gemini's `docs/hooks/reference.md` (`timeout` in milliseconds).
-//!   Gemini expands `$NAME` in settings strings, so an exomonad path holding `$` would be
-//!   altered. `--prompt-interactive` (`-i`) runs the prompt and stays interactive; `--resume`
-//!   takes a session id.
+//!   <prompt>`, with exomonad's hooks and MCP server in the worktree's workspace settings,
+//!   `<wt>/.gemini/settings.json` ([`install_gemini_settings`]). Gemini CLI 0.61 skips a
+//!   "system settings" file (`GEMINI_CLI_SYSTEM_SETTINGS_PATH`) unless it and every directory
+//!   above it are owned by root and writable by nobody else, so that layer cannot carry a
+//!   worker's settings; the workspace layer is read when the folder is trusted (a worktree under
+//!   the project is trusted when the project is) and prints a warning naming the project hooks.
+//!   A settings file the project already tracks is merged into, not replaced, and hidden from
+//!   git in that worktree only (`git update-index --skip-worktree`); otherwise
+//!   `.gemini/.gitignore` keeps it out of the worker's changes. Hook entries follow Gemini's
+//!   `docs/hooks/reference.md` (`timeout` in milliseconds). Gemini expands `$NAME` in settings
+//!   strings, so an exomonad path holding `$` would be altered. `--prompt-interactive` (`-i`)
+//!   runs the prompt and stays interactive; `--resume` takes a session id.
 
 use std::path::{Path, PathBuf};
 
@@ -36,9 +39,10 @@ use super::naming::WorkerNames;
 use crate::base::config::EMBEDDED_GUEST;
 use crate::base::config::{self, Config};
 use crate::base::trust::TrustStore;
+use crate::services::git::{self, Access};
 use crate::wiring::{
-    CLAUDE_SETTINGS_FILE, ENV_GEMINI_SYSTEM_SETTINGS, GEMINI_SETTINGS_FILE, MCP_CONFIG_FILE,
-    claude_settings, gemini_settings, mcp_servers,
+    CLAUDE_SETTINGS_FILE, GEMINI_SETTINGS_FILE, MCP_CONFIG_FILE, MCP_SERVER_NAME, claude_settings,
+    gemini_settings, mcp_servers,
 };
 use exomonad_ui::text::plain_text;
 
@@ -117,7 +121,7 @@ pub fn worker_env(agent_id: &AgentId) -> Vec<(String, String)> {
 }
 
 /// The command line of the worker's agent (see the module docs for each runtime's form),
-/// with [`worker_env`] (and, for Gemini, [`ENV_GEMINI_SYSTEM_SETTINGS`]) as its environment.
+/// with [`worker_env`] as its environment.
 ///
 /// # Errors
 /// [`LaunchError::WorkerCommand`] when `worker_command` does not split into shell words;
@@ -157,7 +161,7 @@ pub fn agent_command(launch: &Launch<'_>) -> Result<AgentCommand, LaunchError> {
             .map(str::to_owned)
             .ok_or_else(|| LaunchError::NotUtf8(path.clone()))
     };
-    let mut env = worker_env(launch.agent_id);
+    let env = worker_env(launch.agent_id);
     let mut args = leading.to_vec();
     match launch.kind {
         AgentKind::Claude => {
@@ -172,10 +176,6 @@ pub fn agent_command(launch: &Launch<'_>) -> Result<AgentCommand, LaunchError> {
             }
         }
         AgentKind::Gemini => {
-            env.push((
-                ENV_GEMINI_SYSTEM_SETTINGS.to_owned(),
-                file(GEMINI_SETTINGS_FILE)?,
-            ));
             if let Some(id) = launch.resume {
                 args.extend(["--resume".to_owned(), id.to_owned()]);
             }
@@ -290,7 +290,8 @@ pub struct WorkerSetup<'a> {
 ///   "env":{EXOMONAD_AGENT_ID, EXOMONAD_ROLE}}}}`);
 /// - Gemini: [`GEMINI_SETTINGS_FILE`] (`hooksConfig.enabled`, hooks to
 ///   `<exe> hook <Event> --runtime gemini` for [`crate::wiring::GEMINI_HOOK_EVENTS`], and the same
-///   `mcpServers`).
+///   `mcpServers`, marked `trust`), which [`install_gemini_settings`] puts where Gemini CLI
+///   reads it.
 ///
 /// # Errors
 /// [`LaunchError::NotUtf8`] when the executable or the project path is not UTF-8.
@@ -344,6 +345,10 @@ pub fn worker_files(setup: &WorkerSetup<'_>) -> Result<Vec<WorkerFile>, LaunchEr
         AgentKind::Gemini => {
             let mut settings = gemini_settings(&exe);
             settings["mcpServers"] = mcp_servers;
+            // exomonad's own server, written by exomonad: trusted by construction, so that
+            // Gemini CLI does not ask the person in the worker's pane before each of its
+            // tools (an `ask_human` would otherwise wait on two prompts).
+            settings["mcpServers"][MCP_SERVER_NAME]["trust"] = json!(true);
             files.push(WorkerFile {
                 name: GEMINI_SETTINGS_FILE,
                 contents: pretty(&settings),
@@ -394,4 +399,138 @@ pub fn write_worker_files(
         }
     }
     Ok(dir)
+}
+
+/// Gemini CLI's workspace settings file, relative to the worktree.
+pub const GEMINI_WORKSPACE_SETTINGS: &str = ".gemini/settings.json";
+
+/// Prefix of the names of exomonad's Gemini hook definitions (`exomonad-<Event>`, see
+/// [`crate::wiring::gemini_settings`]).
+const GEMINI_HOOK_NAME_PREFIX: &str = "exomonad-";
+
+/// `existing` workspace settings (the project's, or none) with exomonad's `ours` (a
+/// [`GEMINI_SETTINGS_FILE`]) merged in: `hooksConfig.enabled` set, each of our hook events
+/// holding the project's own definitions followed by ours (an earlier copy of ours replaced),
+/// and our MCP server added; every other setting of the project kept. Pure.
+pub fn merge_gemini_settings(existing: Option<Value>, ours: &Value) -> Value {
+    let mut merged = match existing {
+        Some(Value::Object(map)) => Value::Object(map),
+        _ => json!({}),
+    };
+    if !merged["hooksConfig"].is_object() {
+        merged["hooksConfig"] = json!({});
+    }
+    merged["hooksConfig"]["enabled"] = json!(true);
+    if !merged["hooks"].is_object() {
+        merged["hooks"] = json!({});
+    }
+    let is_ours = |def: &Value| {
+        def["hooks"].as_array().is_some_and(|hooks| {
+            hooks.iter().any(|h| {
+                h["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with(GEMINI_HOOK_NAME_PREFIX))
+            })
+        })
+    };
+    if let Some(events) = ours["hooks"].as_object() {
+        for (event, defs) in events {
+            let mut list: Vec<Value> = merged["hooks"][event]
+                .as_array()
+                .map(|l| l.iter().filter(|d| !is_ours(d)).cloned().collect())
+                .unwrap_or_default();
+            list.extend(defs.as_array().cloned().unwrap_or_default());
+            merged["hooks"][event] = Value::Array(list);
+        }
+    }
+    if !merged["mcpServers"].is_object() {
+        merged["mcpServers"] = json!({});
+    }
+    if let Some(servers) = ours["mcpServers"].as_object() {
+        for (name, server) in servers {
+            merged["mcpServers"][name] = server.clone();
+        }
+    }
+    merged
+}
+
+/// Puts exomonad's Gemini settings `ours` (the contents of the worker's
+/// [`GEMINI_SETTINGS_FILE`]) into the worktree's [`GEMINI_WORKSPACE_SETTINGS`], merged with what
+/// is there ([`merge_gemini_settings`]), and keeps the file out of the worker's changes: a file
+/// the project tracks is marked `--skip-worktree` in this worktree's index; an untracked one is
+/// ignored by a `.gemini/.gitignore` naming it (written unless one exists; a warning is logged
+/// when the file still shows as a change).
+///
+/// # Errors
+/// [`LaunchError::Write`] when a file cannot be read, parsed or written, or git fails.
+pub fn install_gemini_settings(worktree: &Path, ours: &str) -> Result<PathBuf, LaunchError> {
+    let path = worktree.join(GEMINI_WORKSPACE_SETTINGS);
+    let fail = |path: &Path, message: String| LaunchError::Write {
+        path: path.to_path_buf(),
+        message,
+    };
+    let ours: Value = serde_json::from_str(ours).map_err(|e| fail(&path, e.to_string()))?;
+    let git_run = |args: &[&str], access| {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        git::run(worktree, &args, access, git::READ_LIMIT, None)
+            .map_err(|e| fail(&path, e.to_string()))
+    };
+    let tracked = git_run(
+        &[
+            "ls-files",
+            "--error-unmatch",
+            "--",
+            GEMINI_WORKSPACE_SETTINGS,
+        ],
+        Access::Read,
+    )?
+    .success;
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| {
+            fail(
+                &path,
+                format!("the project's Gemini settings are not JSON: {e}"),
+            )
+        })?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(fail(&path, e.to_string())),
+    };
+    let merged = merge_gemini_settings(existing, &ours);
+    let dir = path.parent().expect("the settings file has a directory");
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
+    let text = serde_json::to_string_pretty(&merged).expect("JSON values serialize");
+    crate::base::fs::write_atomic(&path, text.as_bytes())
+        .map_err(|e| fail(&path, e.to_string()))?;
+    if tracked {
+        let out = git_run(
+            &[
+                "update-index",
+                "--skip-worktree",
+                "--",
+                GEMINI_WORKSPACE_SETTINGS,
+            ],
+            Access::Write,
+        )?;
+        if !out.success {
+            return Err(fail(&path, format!("git update-index: {}", out.stderr)));
+        }
+        return Ok(path);
+    }
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        crate::base::fs::write_atomic(&ignore, b"settings.json\n.gitignore\n")
+            .map_err(|e| fail(&ignore, e.to_string()))?;
+    }
+    let ignored = git_run(
+        &["check-ignore", "-q", "--", GEMINI_WORKSPACE_SETTINGS],
+        Access::Read,
+    )?
+    .success;
+    if !ignored {
+        tracing::warn!(
+            "{} is not ignored by git in this worktree: it will show as an untracked file",
+            path.display()
+        );
+    }
+    Ok(path)
 }

@@ -42,6 +42,7 @@ use crate::services::git;
 use crate::services::github::GitHubService;
 use crate::services::worktree::{self, Base, Ensured};
 use crate::services::zellij::{PaneInfo, Zellij};
+use crate::wiring::GEMINI_SETTINGS_FILE;
 use crate::workers::Agents;
 
 /// Longest wait for another process holding an issue's lock (it may be creating a worktree).
@@ -346,6 +347,10 @@ impl Orchestrator {
         .map_err(|e| e.to_string())?;
         let state_dir = launch::write_worker_files(worktree, &files, self.trust.as_ref())
             .map_err(|e| e.to_string())?;
+        if let Some(gemini) = files.iter().find(|f| f.name == GEMINI_SETTINGS_FILE) {
+            launch::install_gemini_settings(worktree, &gemini.contents)
+                .map_err(|e| e.to_string())?;
+        }
         let command = launch::agent_command(&Launch {
             kind,
             worker_command: self.config.worker_command.as_deref(),

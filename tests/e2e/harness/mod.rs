@@ -20,6 +20,8 @@
 // Each e2e test binary uses a different subset of the harness.
 #![allow(dead_code)]
 
+pub mod agents;
+
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fs;
@@ -559,6 +561,28 @@ impl Sandbox {
             zellij_bin,
             keep,
         }
+    }
+
+    /// Sets `key` to `value` for every command this sandbox runs (Zellij, and so every pane
+    /// and agent started in its sessions, included), replacing an earlier value of `key`.
+    pub fn set_env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) {
+        let key = key.as_ref().to_owned();
+        self.env.set.retain(|(k, _)| *k != key);
+        self.env.set.push((key, value.as_ref().to_owned()));
+    }
+
+    /// Puts `dir` first on the sandbox's `PATH`.
+    pub fn prepend_path(&mut self, dir: &Path) {
+        let old = self
+            .env
+            .set
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let dirs = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&old));
+        let path = std::env::join_paths(dirs).expect("PATH entries are valid");
+        self.set_env("PATH", path);
     }
 
     /// The temporary directory T.
