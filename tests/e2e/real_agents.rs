@@ -115,9 +115,10 @@ impl World {
         let server = ModelServer::start(&sandbox);
         agents::use_agents(&mut sandbox, &server);
         // The person's own environment: GitHub's address and a token (the lead's MCP server
-        // and every worker inherit it).
+        // and every worker inherit it). The mock is not github.com, so the token is the
+        // enterprise one (`gh`'s rule: GH_TOKEN goes to github.com only).
         sandbox.set_env("EXOMONAD_GITHUB_API_URL", github.uri());
-        sandbox.set_env("GH_TOKEN", github_mock::TOKEN);
+        sandbox.set_env("GH_ENTERPRISE_TOKEN", github_mock::TOKEN);
         let repo = sandbox.git_project("project");
         repo.add_bare_origin(&sandbox.root().join("origin.git"));
         let project = repo.path().canonicalize().expect("the project path");
