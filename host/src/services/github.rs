@@ -496,6 +496,25 @@ impl GitHubService {
         Ok(page.items.into_iter().next().map(WirePull::into_pull))
     }
 
+    /// Checks that a token is there and that GitHub accepts it, with the cheapest
+    /// authenticated call there is: `GET {base}/rate_limit` (it does not count against the
+    /// rate limit). Returns where the token came from and the core limit's numbers, never the
+    /// token.
+    ///
+    /// # Errors
+    /// [`GitHubError::NoToken`], [`GitHubError::BadToken`], [`GitHubError::Unauthorized`]
+    /// (the token was rejected), and the transport errors of [`GitHubService::list_issues`].
+    pub fn check_token(&self) -> Result<TokenCheck, GitHubError> {
+        let limits: WireRateLimit = self.run("the rate limit", move |octo| async move {
+            octo.get("/rate_limit", None::<&()>).await
+        })?;
+        Ok(TokenCheck {
+            origin: token_origin(&self.env),
+            remaining: limits.resources.core.remaining,
+            limit: limits.resources.core.limit,
+        })
+    }
+
     /// Reads pages of `route` from the first (with `query`) along `rel="next"` links, keeping
     /// the items `keep` accepts, until `limit` are kept, there is no next page, or
     /// [`MAX_PAGES`] were read.
@@ -716,6 +735,43 @@ fn check_api_url(url: &str) -> Result<String, GitHubError> {
         return Err(bad("it must not have a query or fragment"));
     }
     Ok(url.to_owned())
+}
+
+/// What [`GitHubService::check_token`] learnt: the token works.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenCheck {
+    /// Where the token came from: `GH_TOKEN`, `GITHUB_TOKEN` or `` `gh auth token` ``.
+    pub origin: String,
+    /// Requests left in the current hour (the `core` resource of `GET /rate_limit`).
+    pub remaining: u64,
+    /// Requests allowed per hour (5000 for a personal token).
+    pub limit: u64,
+}
+
+/// `GET /rate_limit`'s body, the part read: `resources.core.{limit,remaining}`.
+#[derive(Deserialize)]
+struct WireRateLimit {
+    resources: WireResources,
+}
+
+#[derive(Deserialize)]
+struct WireResources {
+    core: WireLimit,
+}
+
+#[derive(Deserialize)]
+struct WireLimit {
+    limit: u64,
+    remaining: u64,
+}
+
+/// Where [`resolve_token`] takes the token from: the first non-empty of [`TOKEN_VARS`],
+/// else `` `gh auth token` ``.
+fn token_origin(env: &GitHubEnv) -> String {
+    TOKEN_VARS
+        .into_iter()
+        .find(|name| env.get(name).is_some())
+        .map_or_else(|| "`gh auth token`".to_owned(), str::to_owned)
 }
 
 /// The token: the first non-empty of [`TOKEN_VARS`], else `gh auth token --hostname host`.

@@ -51,13 +51,7 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The permissions the dashboard plugin asks for (granted ahead through `permissions.kdl`, so
 /// Zellij shows no prompt).
-pub const DASHBOARD_PERMISSIONS: &[&str] = &[
-    "ReadApplicationState",
-    "ChangeApplicationState",
-    "ReadCliPipes",
-    "MessageAndLaunchOtherPlugins",
-    "Reconfigure",
-];
+pub use exomonad_protocol::names::DASHBOARD_PERMISSIONS;
 
 /// The Zellij configuration every test uses: clean, capturable screens, no first-run wizard.
 pub const ZELLIJ_CONFIG: &str = r#"show_startup_tips false
