@@ -640,6 +640,18 @@ impl Sandbox {
         }
     }
 
+    /// Puts `dir` first on the PATH of everything this sandbox runs (a stand-in agent).
+    pub fn prepend_path(&mut self, dir: &Path) {
+        for (key, value) in &mut self.env.set {
+            if key == "PATH" {
+                let mut path = dir.as_os_str().to_owned();
+                path.push(":");
+                path.push(&*value);
+                *value = path;
+            }
+        }
+    }
+
     /// `exomonad plugin-path`: writes the dashboard wasm if missing, returns its absolute path.
     pub fn plugin_path(&self) -> PathBuf {
         let run = self.exomonad(&["plugin-path"]).run();
@@ -930,6 +942,21 @@ impl Zellij {
             START_TIMEOUT,
             |d| d.header().is_some_and(|h| !h.contains("permission")),
         );
+        z
+    }
+
+    /// Starts `argv`, an `exomonad init` command line that brings up session `session`, in
+    /// `project`, granting the dashboard nothing ahead: Zellij asks for its permissions in
+    /// its pane, as on a new user's machine. Waits only until the session is listed.
+    pub fn start_exomonad_init_ungranted(
+        sandbox: Sandbox,
+        project: &Path,
+        session: String,
+        argv: &[OsString],
+    ) -> Self {
+        let wasm = sandbox.plugin_path();
+        let mut z = Self::start(sandbox, session, project, argv);
+        z.dashboard_wasm = Some(wasm);
         z
     }
 
