@@ -2,13 +2,13 @@
 # Installs what a fresh machine lacks to build and test exomonad, skipping what is already there:
 #   - the Rust toolchain pinned in rust-toolchain.toml and its wasm32-wasip1 target
 #     (the dashboard plugin and the Rust guest are built for it),
-#   - tmux (the end-to-end tests drive a real Zellij inside it),
+#   - with --for-tests only: tmux (the end-to-end tests drive a real Zellij inside it),
 #   - Zellij: the one on PATH when it is at least 0.45.1 (the version the plugin's zellij-tile
 #     and the e2e tests target; a newer one is kept, with a warning), else 0.45.1; with
 #     --for-tests, exactly 0.45.1 for the tests (in a private directory when yours is newer),
-#   - Node.js and the official MCP TypeScript SDK client (tests/mcp-client, from the npm
-#     registry, exactly the versions of its package-lock.json): a real MCP client we did not
-#     write drives `exomonad mcp-stdio` in the tests.
+#   - with --for-tests only: Node.js and the official MCP TypeScript SDK client
+#     (tests/mcp-client, from the npm registry, exactly the versions of its package-lock.json):
+#     a real MCP client we did not write drives `exomonad mcp-stdio` in the tests.
 # Prints one line per item: "already present" or "installed". Fails loudly if an install fails.
 # Reruns are fast: nothing is installed twice.
 set -euo pipefail
@@ -75,14 +75,19 @@ else
 fi
 
 # --- tmux --------------------------------------------------------------------------------------
-if command -v tmux >/dev/null 2>&1 && tmux -V >/dev/null 2>&1; then
-  say "tmux" "already present ($(tmux -V))"
+# Only the tests need tmux (they drive Zellij inside it): a user install skips it.
+if [ "$mode" = user ]; then
+  say "tmux" "skipped (only the tests use it)"
 else
-  export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update || die "apt-get update failed (needed to install tmux)"
-  as_root apt-get install -y tmux || die "apt-get install -y tmux failed"
-  command -v tmux >/dev/null 2>&1 || die "tmux still not found after apt-get install"
-  say "tmux" "installed ($(tmux -V))"
+  if command -v tmux >/dev/null 2>&1 && tmux -V >/dev/null 2>&1; then
+    say "tmux" "already present ($(tmux -V))"
+  else
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update || die "apt-get update failed (needed to install tmux)"
+    as_root apt-get install -y tmux || die "apt-get install -y tmux failed"
+    command -v tmux >/dev/null 2>&1 || die "tmux still not found after apt-get install"
+    say "tmux" "installed ($(tmux -V))"
+  fi
 fi
 
 # --- Zellij ------------------------------------------------------------------------------------
@@ -138,6 +143,12 @@ case $plan in
 esac
 
 # --- Node.js + the MCP TypeScript SDK (tests/mcp-client) ---------------------------------------
+# Only the tests need them (a real MCP client drives `exomonad mcp-stdio`): a user install
+# skips them.
+if [ "$mode" = user ]; then
+  say "node, MCP TypeScript SDK" "skipped (only the tests use them)"
+  exit 0
+fi
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   say "node" "already present ($(node --version))"
 else

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs exomonad for the current user:
-#   1. what the machine lacks (scripts/deps.sh: the wasm32-wasip1 target, tmux, a Zellij at
-#      least 0.45.1 -- yours is kept when it is that new or newer --, Node for the tests),
+#   1. what the machine lacks (scripts/deps.sh: the Rust toolchain and its wasm32-wasip1
+#      target, a Zellij at least 0.45.1 -- yours is kept when it is that new or newer; tmux
+#      and Node are for the tests only and skipped here),
 #   2. the `exomonad` binary into ~/.cargo/bin with `cargo install --path host` (its build also
 #      compiles the dashboard plugin and the default guest and embeds both, so the one binary
 #      is all there is to install),
