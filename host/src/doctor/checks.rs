@@ -270,10 +270,20 @@ fn same_program(program: &str, exe: &Path) -> bool {
 }
 
 fn rewrite_fix(f: &Facts) -> String {
-    format!(
+    let init = format!(
         "exomonad init (from this project, outside Zellij: it rewrites the file, then opens or attaches to session {})",
         f.session
-    )
+    );
+    // `init` writes the lead's wiring only when it has a Claude Code to start.
+    let lead_missing = f
+        .agents
+        .iter()
+        .any(|a| a.role == "lead" && a.program.path.is_none());
+    if lead_missing {
+        format!("install the lead's agent first (see lead-agent), then {init}")
+    } else {
+        init
+    }
 }
 
 /// `.exomonad/claude-settings.json` routes every Claude Code event to this binary's `hook`.

@@ -180,6 +180,17 @@ fn no_hooks_or_hooks_to_another_binary_fail() {
     f.hook_settings.1 = JsonFile::Json(partial);
     assert!(hook_settings(&f).summary.contains("Stop"));
 
+    // Without Claude Code, `init` writes no wiring: the fix says to install it first.
+    let mut f = healthy();
+    f.hook_settings.1 = JsonFile::Missing;
+    f.agents[0].program.path = None;
+    assert!(
+        hook_settings(&f)
+            .fix
+            .unwrap()
+            .starts_with("install the lead's agent first")
+    );
+
     // A custom lead command wires the lead itself.
     let mut f = healthy();
     f.hook_settings.1 = JsonFile::Missing;
