@@ -2,18 +2,31 @@
 # Installs what a fresh machine lacks to build and test exomonad, skipping what is already there:
 #   - the Rust toolchain pinned in rust-toolchain.toml and its wasm32-wasip1 target
 #     (the dashboard plugin and the Rust guest are built for it),
-#   - tmux (the end-to-end tests drive a real Zellij inside it),
-#   - Zellij, exactly 0.45.1 (the version the plugin's zellij-tile and the e2e tests target),
-#   - Node.js and the official MCP TypeScript SDK client (tests/mcp-client, from the npm
-#     registry, exactly the versions of its package-lock.json): a real MCP client we did not
-#     write drives `exomonad mcp-stdio` in the tests.
-#   - Claude Code and Gemini CLI (tests/agents, from the npm registry, exactly the versions of
-#     its package-lock.json): the real agents the end-to-end tests drive offline.
+#   - with --for-tests only: tmux (the end-to-end tests drive a real Zellij inside it),
+#   - Zellij: the one on PATH when it is at least 0.45.1 (the version the plugin's zellij-tile
+#     and the e2e tests target; a newer one is kept, with a warning), else 0.45.1; with
+#     --for-tests, exactly 0.45.1 for the tests (in a private directory when yours is newer),
+#   - with --for-tests only: Node.js and the official MCP TypeScript SDK client
+#     (tests/mcp-client, from the npm registry, exactly the versions of its package-lock.json):
+#     a real MCP client we did not write drives `exomonad mcp-stdio` in the tests.
+#   - with --for-tests only: Claude Code and Gemini CLI (tests/agents, from the npm registry,
+#     exactly the versions of its package-lock.json): the real agents the end-to-end tests
+#     drive offline.
 # Prints one line per item: "already present" or "installed". Fails loudly if an install fails.
 # Reruns are fast: nothing is installed twice.
 set -euo pipefail
 
 ZELLIJ_VERSION=0.45.1
+
+mode=user
+case "${1:-}" in
+  --for-tests) mode=tests ;;
+  "") ;;
+  *)
+    echo "usage: scripts/deps.sh [--for-tests]" >&2
+    exit 2
+    ;;
+esac
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
@@ -65,36 +78,80 @@ else
 fi
 
 # --- tmux --------------------------------------------------------------------------------------
-if command -v tmux >/dev/null 2>&1 && tmux -V >/dev/null 2>&1; then
-  say "tmux" "already present ($(tmux -V))"
+# Only the tests need tmux (they drive Zellij inside it): a user install skips it.
+if [ "$mode" = user ]; then
+  say "tmux" "skipped (only the tests use it)"
 else
-  export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update || die "apt-get update failed (needed to install tmux)"
-  as_root apt-get install -y tmux || die "apt-get install -y tmux failed"
-  command -v tmux >/dev/null 2>&1 || die "tmux still not found after apt-get install"
-  say "tmux" "installed ($(tmux -V))"
+  if command -v tmux >/dev/null 2>&1 && tmux -V >/dev/null 2>&1; then
+    say "tmux" "already present ($(tmux -V))"
+  else
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update || die "apt-get update failed (needed to install tmux)"
+    as_root apt-get install -y tmux || die "apt-get install -y tmux failed"
+    command -v tmux >/dev/null 2>&1 || die "tmux still not found after apt-get install"
+    say "tmux" "installed ($(tmux -V))"
+  fi
 fi
 
-# --- Zellij 0.45.1 ---------------------------------------------------------------------------------
-zellij_version() { zellij --version 2>/dev/null || true; }
-if [ "$(zellij_version)" = "zellij $ZELLIJ_VERSION" ]; then
-  say "zellij $ZELLIJ_VERSION" "already present ($(command -v zellij))"
-else
-  found="$(zellij_version)"
-  if [ -n "$found" ]; then
-    echo "deps: found '$found' at $(command -v zellij), need zellij $ZELLIJ_VERSION: installing it"
-  fi
-  echo "deps: cargo install zellij --version $ZELLIJ_VERSION --locked (about 15 minutes on 2 cores)"
+# --- Zellij ------------------------------------------------------------------------------------
+# scripts/lib/zellij-plan.sh decides (and scripts/zellij-plan-test.sh tests the decision): a
+# user's Zellij at least as new as the tested one is kept and used, never replaced or shadowed;
+# only a missing or older one gets the tested version. The tests need exactly the tested
+# version: with --for-tests and a newer Zellij on PATH, the tested one goes to a private
+# directory ($private_zellij_root, never on PATH) that the e2e harness puts first for its
+# sandboxes only.
+# shellcheck source=lib/zellij-plan.sh
+. "$repo_root/scripts/lib/zellij-plan.sh"
+private_zellij_root="${XDG_CACHE_HOME:-$HOME/.cache}/exomonad/tools/zellij-$ZELLIJ_VERSION"
+zellij_found="$(zellij_version_of "$(zellij --version 2>/dev/null || true)")"
+zellij_private="$(zellij_version_of "$("$private_zellij_root/bin/zellij" --version 2>/dev/null || true)")"
+plan="$(zellij_plan "$ZELLIJ_VERSION" "$zellij_found" "$mode")"
+if [ "$plan" = install-private ] && [ "$zellij_private" = "$ZELLIJ_VERSION" ]; then
+  plan=use-private
+fi
+install_zellij() { # arguments: extra `cargo install` arguments (--root DIR), maybe none
+  echo "deps: cargo install zellij --version $ZELLIJ_VERSION --locked $* (about 10-15 minutes on 2 cores)"
   # Zellij 0.45.1 needs rustc 1.95: build it with the pinned toolchain.
-  cargo "+$channel" install zellij --version "$ZELLIJ_VERSION" --locked ||
+  cargo "+$channel" install zellij --version "$ZELLIJ_VERSION" --locked "$@" ||
     die "cargo install zellij --version $ZELLIJ_VERSION --locked failed"
   hash -r
-  [ "$(zellij_version)" = "zellij $ZELLIJ_VERSION" ] ||
-    die "after the install, 'zellij --version' prints '$(zellij_version)' (PATH: $PATH), expected 'zellij $ZELLIJ_VERSION'"
-  say "zellij $ZELLIJ_VERSION" "installed ($(command -v zellij))"
-fi
+}
+case $plan in
+  use) say "zellij $ZELLIJ_VERSION" "already present ($(command -v zellij))" ;;
+  use-newer)
+    say "zellij $zellij_found" "already present ($(command -v zellij)), kept"
+    echo "deps: warning: zellij $zellij_found is newer than $ZELLIJ_VERSION, the version exomonad is tested with;" \
+      "if the dashboard misbehaves, \`cargo install zellij --version $ZELLIJ_VERSION --locked --root DIR\` and put DIR/bin first on PATH"
+    ;;
+  use-private)
+    say "zellij $ZELLIJ_VERSION (tests)" "already present ($private_zellij_root/bin/zellij; yours: zellij $zellij_found)"
+    ;;
+  install-private)
+    echo "deps: zellij $zellij_found on PATH is newer than $ZELLIJ_VERSION; the tests get $ZELLIJ_VERSION in $private_zellij_root (not on your PATH)"
+    install_zellij --root "$private_zellij_root"
+    [ "$(zellij_version_of "$("$private_zellij_root/bin/zellij" --version 2>/dev/null || true)")" = "$ZELLIJ_VERSION" ] ||
+      die "after the install, $private_zellij_root/bin/zellij is not zellij $ZELLIJ_VERSION"
+    say "zellij $ZELLIJ_VERSION (tests)" "installed ($private_zellij_root/bin/zellij)"
+    ;;
+  install | upgrade)
+    if [ "$plan" = upgrade ]; then
+      echo "deps: found zellij $zellij_found at $(command -v zellij), older than $ZELLIJ_VERSION: installing $ZELLIJ_VERSION"
+    fi
+    install_zellij
+    [ "$(zellij_version_of "$(zellij --version 2>/dev/null || true)")" = "$ZELLIJ_VERSION" ] ||
+      die "after the install, 'zellij --version' prints '$(zellij --version 2>/dev/null || true)' at $(command -v zellij || echo nowhere): put $cargo_bin before it on PATH (PATH: $PATH)"
+    say "zellij $ZELLIJ_VERSION" "installed ($(command -v zellij))"
+    ;;
+  *) die "zellij_plan gave '$plan'" ;;
+esac
 
 # --- Node.js + the MCP TypeScript SDK (tests/mcp-client) ---------------------------------------
+# Only the tests need them (a real MCP client drives `exomonad mcp-stdio`): a user install
+# skips them.
+if [ "$mode" = user ]; then
+  say "node, MCP TypeScript SDK" "skipped (only the tests use them)"
+  exit 0
+fi
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   say "node" "already present ($(node --version))"
 else

@@ -31,7 +31,8 @@ if ((free_gib < min_free_gib)); then
   printf 'warning: free some space (cargo clean in old checkouts) if the build fails.\n' >&2
 fi
 
-run scripts/deps.sh
+run scripts/zellij-plan-test.sh
+run scripts/deps.sh --for-tests
 run cargo build --workspace --locked
 run cargo fmt --all -- --check
 run cargo clippy --workspace --all-targets --locked -- -D warnings

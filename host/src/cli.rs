@@ -8,9 +8,9 @@ use exomonad_protocol::Runtime;
 use crate::commands;
 use crate::context::Context;
 
-/// exomonad: run a team of AI coding agents in Zellij.
+/// Run a team of AI coding agents (Claude Code, Gemini CLI) in Zellij.
 #[derive(Debug, Parser)]
-#[command(name = "exomonad", version, about)]
+#[command(name = "exomonad", version)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -106,6 +106,31 @@ pub enum Command {
         #[arg(long)]
         revoke: bool,
     },
+    /// Check what a working set-up needs (Zellij, the dashboard's permissions, the agents,
+    /// exomonad's hook settings and MCP config, the GitHub token, `origin`, free disk) and
+    /// print, per item, ok or what is wrong and the exact fix.
+    ///
+    /// Exit code: 1 when something blocks the main job (a FAIL line), else 0.
+    Doctor {
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `exomonad completions bash > ~/.local/share/bash-completion/completions/exomonad`;
+    /// zsh: into a directory of `$fpath` as `_exomonad`; fish: `~/.config/fish/completions/exomonad.fish`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page exomonad(1) (roff); with --out-dir, write it and one page per
+    /// subcommand there.
+    Man {
+        /// Where to write exomonad.1 and exomonad-<command>.1 (e.g. ~/.local/share/man/man1).
+        #[arg(long)]
+        out_dir: Option<std::path::PathBuf>,
+    },
     /// Work with guests (the WASM modules that make every decision).
     Guest {
         /// What to do.
@@ -150,6 +175,9 @@ impl Command {
             Command::PluginPath => ("plugin-path", false),
             Command::Guest { .. } => ("guest", false),
             Command::Trust { .. } => ("trust", false),
+            Command::Doctor { .. } => ("doctor", false),
+            Command::Completions { .. } => ("completions", false),
+            Command::Man { .. } => ("man", false),
         }
     }
 
@@ -191,6 +219,8 @@ pub fn run() -> ExitCode {
                 crate::base::paths::install_dashboard().map(|p| println!("{}", p.display())),
             );
         }
+        Command::Completions { shell } => return commands::shell::completions(*shell),
+        Command::Man { out_dir } => return commands::shell::man(out_dir.as_deref()),
         _ => {}
     }
     let ctx = Context::from_process();
@@ -244,7 +274,11 @@ pub fn run() -> ExitCode {
             commands::popup::exec(&ctx, &form, std::time::Duration::from_secs(timeout))
         }
         Command::Trust { revoke } => commands::trust::exec(&ctx, revoke),
-        Command::Guest { .. } | Command::PluginPath => unreachable!("handled above"),
+        Command::Doctor { json } => commands::doctor::exec(&ctx, json),
+        Command::Guest { .. }
+        | Command::PluginPath
+        | Command::Completions { .. }
+        | Command::Man { .. } => unreachable!("handled above"),
     }
 }
 

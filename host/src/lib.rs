@@ -16,7 +16,8 @@
 //!    - [`session`]: `init`, the project's Zellij session and its layout;
 //!    - [`workers`]: spawn, list and clean up one worker per GitHub issue;
 //!    - [`guest`]: the Extism runtime, the host functions, guest selection, conformance;
-//!    - [`wiring`]: the hook settings and MCP config that wire an agent runtime to exomonad.
+//!    - [`wiring`]: the hook settings and MCP config that wire an agent runtime to exomonad;
+//!    - [`doctor`]: what a working set-up needs, checked item by item, each with its fix.
 //! 3. **[`context`]** — who and where this process is (project, config, agent id, role,
 //!    Zellij session), resolved once from the working directory and the environment.
 //! 4. **[`services`]** — one module per outside tool: git, worktrees, GitHub, Zellij and the
@@ -27,6 +28,7 @@ pub mod base;
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod doctor;
 pub mod guest;
 pub mod hook;
 pub mod mcp;

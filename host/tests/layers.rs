@@ -17,7 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "flows",
         &[
-            "guest", "hook", "mcp", "popup", "session", "wiring", "workers",
+            "doctor", "guest", "hook", "mcp", "popup", "session", "wiring", "workers",
         ],
     ),
     ("commands", &["commands", "cli"]),

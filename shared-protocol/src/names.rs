@@ -29,6 +29,19 @@ pub const LEAD_PANE: &str = "lead";
 /// File name of the dashboard plugin when the host writes it out to disk.
 pub const DASHBOARD_WASM_FILE: &str = "exomonad-dashboard.wasm";
 
+/// The Zellij permissions the dashboard plugin asks for in `load()`, as Zellij spells them
+/// (`PermissionType`'s variant names, the child nodes of an entry in Zellij's
+/// `permissions.kdl`): reading and changing the session (tabs, panes, renaming its pane), the
+/// CLI pipes (events, forms, queries), messages to its own other instances, and the attend
+/// key's binding (Reconfigure). `exomonad doctor` checks that all of them were granted.
+pub const DASHBOARD_PERMISSIONS: &[&str] = &[
+    "ReadApplicationState",
+    "ChangeApplicationState",
+    "ReadCliPipes",
+    "MessageAndLaunchOtherPlugins",
+    "Reconfigure",
+];
+
 /// Environment variable that names the agent (see [`crate::AgentId::resolve`]).
 ///
 /// Set at spawn time in the agent's pane environment; every hook and MCP process

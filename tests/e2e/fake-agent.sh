@@ -13,7 +13,14 @@
 # writes an exit code to .exomonad/fake-agent.exit in its worktree, exits with that code.
 #
 # It leaves in the worktree's .exomonad/ (ignored by git): `fake-agent.argv`, the arguments
-# it got after PAYLOADS, each ended by a NUL byte; `fake-agent.log`, what the hooks printed.
+# it got after PAYLOADS, each ended by a NUL byte; `fake-agent.log`, what the hooks printed;
+# `fake-agent.reply`, the person's answer when PAYLOADS/$EXOMONAD_AGENT_ID/ask.json held a
+# question (tests/e2e/first_hour.rs). `fake-agent.sh --version` prints a version line.
+
+if [ "${1:-}" = --version ]; then # what `exomonad doctor` asks an agent program
+    echo "fake-agent 1.0 (a stand-in for Claude Code)"
+    exit 0
+fi
 
 exe=$1
 payloads=$2/$EXOMONAD_AGENT_ID
@@ -31,6 +38,12 @@ hook() { # EVENT FILE
 }
 hook SessionStart session-start.json
 hook PreToolUse pre-tool-use-bash.json
+# A first question for the person, when the test prepared one: asked the way the agent's
+# `ask_human` tool asks (a form in the dashboard); the reply goes to fake-agent.reply.
+if [ -e "$payloads/ask.json" ]; then
+    "$exe" popup --form "$payloads/ask.json" --timeout 120 >"$state/fake-agent.reply.tmp" 2>>"$state/fake-agent.log"
+    mv "$state/fake-agent.reply.tmp" "$state/fake-agent.reply"
+fi
 echo "fake agent $EXOMONAD_AGENT_ID in $(pwd): hooks sent, waiting"
 
 parent=$PPID

@@ -29,6 +29,7 @@ mod plugin {
 
     use exomonad_dashboard::{App, Effect, Input, Key, Line, Mouse, PaneSeen, PipeFrom, Style};
     use exomonad_protocol::Timestamp;
+    use exomonad_protocol::names::DASHBOARD_PERMISSIONS;
     use zellij_tile::prelude::*;
 
     /// Seconds between re-renders that keep the ages current.
@@ -46,13 +47,12 @@ mod plugin {
     impl ZellijPlugin for DashboardPlugin {
         fn load(&mut self, configuration: BTreeMap<String, String>) {
             // Reconfigure: the attend key binding (`exomonad_dashboard::app::attend_binding`).
-            request_permission(&[
-                PermissionType::ReadApplicationState,
-                PermissionType::ChangeApplicationState,
-                PermissionType::ReadCliPipes,
-                PermissionType::MessageAndLaunchOtherPlugins,
-                PermissionType::Reconfigure,
-            ]);
+            // The names are shared with `exomonad doctor`, which checks they were granted.
+            let permissions: Vec<PermissionType> = DASHBOARD_PERMISSIONS
+                .iter()
+                .map(|name| name.parse().expect("a Zellij permission name"))
+                .collect();
+            request_permission(&permissions);
             subscribe(&[
                 EventType::Timer,
                 EventType::PermissionRequestResult,

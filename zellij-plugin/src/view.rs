@@ -14,7 +14,8 @@
 //! 11:57:00 beta Stop
 //! ```
 //!
-//! With no agents, `no agents yet` replaces the table. Times are UTC (`HH:MM:SS`). `›` marks
+//! With no agents, `no agents yet` replaces the table, with a hint under it ([`DOCTOR_HINT`]:
+//! `exomonad doctor` says why agents do not report). Times are UTC (`HH:MM:SS`). `›` marks
 //! the selected agent; FOR is how long the agent has been in its state; a status line (an
 //! agent whose tab is gone) goes under the header until the next key. The help screen
 //! ([`crate::Screen::Help`]) shows the key table ([`crate::keys::KEYS`]) instead of the table
@@ -278,6 +279,10 @@ fn header_with(
     b
 }
 
+/// The line under `no agents yet`: where to look when agents run but none shows up.
+pub const DOCTOR_HINT: &str =
+    "agents running but none shows up? run `exomonad doctor` in the project";
+
 /// Column header, one row per agent (or `no agents yet`), and the collapse line, within
 /// `avail` lines, with the index of each agent row among the returned lines. When rows do
 /// not fit, the last line says `+N more` and the rows shown are the first ones, or a window
@@ -295,6 +300,10 @@ fn agent_section(
     }
     if dashboard.agents().len() == 0 {
         lines.push(dim_line("no agents yet", cols));
+        // No agent has ever reported: the set-up may be why (hooks not wired, no token...).
+        if avail > 1 {
+            lines.push(dim_line(DOCTOR_HINT, cols));
+        }
         return (lines, rows_at);
     }
     let shown = dashboard.shown_agents(now);

@@ -1,14 +1,16 @@
 //! The commands, one module each: it takes the parsed arguments and the [`Context`], calls a
 //! flow (`crate::hook`, `crate::mcp`, `crate::popup`, `crate::session`, `crate::workers`,
-//! `crate::guest`) and prints the outcome. No command holds logic a flow needs.
+//! `crate::guest`, `crate::doctor`) and prints the outcome. No command holds logic a flow needs.
 //!
 //! [`Context`]: crate::context::Context
 
+pub mod doctor;
 pub mod guest;
 pub mod hook;
 pub mod init;
 pub mod mcp;
 pub mod popup;
+pub mod shell;
 pub mod trust;
 pub mod workers;
 

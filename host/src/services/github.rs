@@ -535,6 +535,25 @@ impl GitHubService {
         Ok(page.items.into_iter().next().map(WirePull::into_pull))
     }
 
+    /// Checks that a token is there and that GitHub accepts it, with the cheapest
+    /// authenticated call there is: `GET {base}/rate_limit` (it does not count against the
+    /// rate limit). Returns where the token came from and the core limit's numbers, never the
+    /// token.
+    ///
+    /// # Errors
+    /// [`GitHubError::NoToken`], [`GitHubError::BadToken`], [`GitHubError::Unauthorized`]
+    /// (the token was rejected), and the transport errors of [`GitHubService::list_issues`].
+    pub fn check_token(&self) -> Result<TokenCheck, GitHubError> {
+        let limits: WireRateLimit = self.run("the rate limit", move |octo| async move {
+            octo.get("/rate_limit", None::<&()>).await
+        })?;
+        Ok(TokenCheck {
+            origin: token_origin(&self.env, &self.host()),
+            remaining: limits.resources.core.remaining,
+            limit: limits.resources.core.limit,
+        })
+    }
+
     /// Reads pages of `route` from the first (with `query`) along `rel="next"` links, keeping
     /// the items `keep` accepts, until `limit` are kept, there is no next page, or
     /// [`MAX_PAGES`] were read.
@@ -776,6 +795,43 @@ fn is_loopback(authority: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// What [`GitHubService::check_token`] learnt: the token works.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenCheck {
+    /// Where the token came from: one of [`token_vars`] for the host, or `` `gh auth token` ``.
+    pub origin: String,
+    /// Requests left in the current hour (the `core` resource of `GET /rate_limit`).
+    pub remaining: u64,
+    /// Requests allowed per hour (5000 for a personal token).
+    pub limit: u64,
+}
+
+/// `GET /rate_limit`'s body, the part read: `resources.core.{limit,remaining}`.
+#[derive(Deserialize)]
+struct WireRateLimit {
+    resources: WireResources,
+}
+
+#[derive(Deserialize)]
+struct WireResources {
+    core: WireLimit,
+}
+
+#[derive(Deserialize)]
+struct WireLimit {
+    limit: u64,
+    remaining: u64,
+}
+
+/// Where [`resolve_token`] takes the token for `host` from: the first non-empty of its
+/// [`token_vars`], else `` `gh auth token` ``.
+fn token_origin(env: &GitHubEnv, host: &str) -> String {
+    token_vars(host)
+        .iter()
+        .find(|name| env.get(name).is_some())
+        .map_or_else(|| "`gh auth token`".to_owned(), |name| (*name).to_owned())
 }
 
 /// The token for `host`: the first non-empty of its [`token_vars`], else

@@ -53,13 +53,7 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The permissions the dashboard plugin asks for (granted ahead through `permissions.kdl`, so
 /// Zellij shows no prompt).
-pub const DASHBOARD_PERMISSIONS: &[&str] = &[
-    "ReadApplicationState",
-    "ChangeApplicationState",
-    "ReadCliPipes",
-    "MessageAndLaunchOtherPlugins",
-    "Reconfigure",
-];
+pub use exomonad_protocol::names::DASHBOARD_PERMISSIONS;
 
 /// The Zellij configuration every test uses: clean, capturable screens, no first-run wizard.
 pub const ZELLIJ_CONFIG: &str = r#"show_startup_tips false
@@ -515,6 +509,11 @@ impl Sandbox {
         if let Some(dir) = cargo_bin.filter(|d| !path_dirs.contains(d)) {
             path_dirs.push(dir);
         }
+        // `scripts/deps.sh --for-tests` puts the tested Zellij here when the user's own is
+        // newer (it never shadows theirs on their PATH): first, for the sandboxes only.
+        if let Some(dir) = private_zellij_dir().filter(|d| d.join("zellij").is_file()) {
+            path_dirs.insert(0, dir);
+        }
         let path = std::env::join_paths(&path_dirs).expect("PATH entries are valid");
         let zellij_bin = preflight(&path);
 
@@ -778,10 +777,20 @@ impl Drop for Sandbox {
     }
 }
 
+/// `$XDG_CACHE_HOME/exomonad/tools/zellij-0.45.1/bin`: where `scripts/deps.sh --for-tests`
+/// installs the tested Zellij when the one on PATH is newer.
+fn private_zellij_dir() -> Option<PathBuf> {
+    exomonad::base::paths::cache_dir().ok().map(|d| {
+        d.join("tools")
+            .join(format!("zellij-{ZELLIJ_VERSION}"))
+            .join("bin")
+    })
+}
+
 /// Checks that zellij 0.45.1 and tmux are installed; panics with the install command if not.
 /// Returns the zellij binary.
 fn preflight(path: &OsStr) -> PathBuf {
-    let install = "run scripts/deps.sh (it installs both), or by hand: \
+    let install = "run scripts/deps.sh --for-tests (it installs both), or by hand: \
                    `cargo install zellij --version 0.45.1 --locked` (puts it in ~/.cargo/bin) \
                    and `apt-get install -y tmux`";
     let Some(zellij) = which("zellij", path) else {
@@ -945,6 +954,21 @@ impl Zellij {
             START_TIMEOUT,
             |d| d.header().is_some_and(|h| !h.contains("permission")),
         );
+        z
+    }
+
+    /// Starts `argv`, an `exomonad init` command line that brings up session `session`, in
+    /// `project`, granting the dashboard nothing ahead: Zellij asks for its permissions in
+    /// its pane, as on a new user's machine. Waits only until the session is listed.
+    pub fn start_exomonad_init_ungranted(
+        sandbox: Sandbox,
+        project: &Path,
+        session: String,
+        argv: &[OsString],
+    ) -> Self {
+        let wasm = sandbox.plugin_path();
+        let mut z = Self::start(sandbox, session, project, argv);
+        z.dashboard_wasm = Some(wasm);
         z
     }
 
