@@ -229,13 +229,15 @@ fn the_first_hour_of_the_readme_runs_as_written() {
     )
     .unwrap();
     let api_url = github.uri();
+    // The README's user has a github.com token in GH_TOKEN; the mock here is another host, so
+    // its token goes in GH_ENTERPRISE_TOKEN (`gh`'s rule, which exomonad follows).
 
     // === exomonad doctor, before anything: it names what `init` and the grant will fix. ===
     let args = script.next("exomonad doctor");
     let run = sandbox
         .exomonad(&args)
         .cwd(&project)
-        .env("GH_TOKEN", github_mock::TOKEN)
+        .env("GH_ENTERPRISE_TOKEN", github_mock::TOKEN)
         .env("EXOMONAD_GITHUB_API_URL", &api_url)
         .run();
     assert_eq!(run.status.code(), Some(1), "{}", shown(&run));
@@ -269,7 +271,7 @@ fn the_first_hour_of_the_readme_runs_as_written() {
     let lead = |args: &[String]| {
         z.exomonad(args)
             .cwd(&project)
-            .env("GH_TOKEN", github_mock::TOKEN)
+            .env("GH_ENTERPRISE_TOKEN", github_mock::TOKEN)
             .env("EXOMONAD_GITHUB_API_URL", &api_url)
             .timeout(CLI_TIMEOUT)
             .run()
