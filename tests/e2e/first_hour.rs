@@ -228,6 +228,12 @@ fn the_first_hour_of_the_readme_runs_as_written() {
         ),
     )
     .unwrap();
+    // `worker_command` runs code, so it counts only once the person trusted the file.
+    sandbox
+        .exomonad(&["trust"])
+        .cwd(&project)
+        .run()
+        .assert_success();
     let api_url = github.uri();
     // The README's user has a github.com token in GH_TOKEN; the mock here is another host, so
     // its token goes in GH_ENTERPRISE_TOKEN (`gh`'s rule, which exomonad follows).
