@@ -288,38 +288,51 @@ fn rewrite_fix(f: &Facts) -> String {
     }
 }
 
-/// `.exomonad/claude-settings.json` routes every Claude Code event to this binary's `hook`.
-pub fn hook_settings(f: &Facts) -> Finding {
-    const ID: &str = "hook-settings";
-    let (path, file) = &f.hook_settings;
+/// The JSON of one of the lead's wiring files (`path`, `file`), or the finding that ends its
+/// check: ok when a `lead_command` wires the lead itself, a failure when the file is missing
+/// (`missing_means` says what that costs) or not JSON, with `init` as the fix.
+fn wiring_file<'a>(
+    f: &Facts,
+    id: &'static str,
+    (path, file): &'a (std::path::PathBuf, JsonFile),
+    missing_means: &str,
+) -> Result<&'a Value, Finding> {
     if let Some(cmd) = &f.lead_command {
-        return Finding::ok(
-            ID,
+        return Err(Finding::ok(
+            id,
             format!(
                 "lead_command is set ({cmd:?}): the lead is wired by it, not by {}",
                 path.display()
             ),
-        );
+        ));
     }
-    let settings = match file {
-        JsonFile::Missing => {
-            return Finding::fail(
-                ID,
-                format!(
-                    "{} does not exist: the lead's hooks are not wired, so no agent reports to the dashboard",
-                    path.display()
-                ),
-                rewrite_fix(f),
-            );
-        }
-        JsonFile::Invalid(e) => {
-            return Finding::fail(
-                ID,
-                format!("{} is not valid JSON: {e}", path.display()),
-                rewrite_fix(f),
-            );
-        }
-        JsonFile::Json(v) => v,
+    match file {
+        JsonFile::Missing => Err(Finding::fail(
+            id,
+            format!("{} does not exist: {missing_means}", path.display()),
+            rewrite_fix(f),
+        )),
+        JsonFile::Invalid(e) => Err(Finding::fail(
+            id,
+            format!("{} is not valid JSON: {e}", path.display()),
+            rewrite_fix(f),
+        )),
+        JsonFile::Json(v) => Ok(v),
+    }
+}
+
+/// `.exomonad/claude-settings.json` routes every Claude Code event to this binary's `hook`.
+pub fn hook_settings(f: &Facts) -> Finding {
+    const ID: &str = "hook-settings";
+    let path = &f.hook_settings.0;
+    let settings = match wiring_file(
+        f,
+        ID,
+        &f.hook_settings,
+        "the lead's hooks are not wired, so no agent reports to the dashboard",
+    ) {
+        Ok(v) => v,
+        Err(finding) => return finding,
     };
     let Some(exe) = &f.exe else {
         return Finding::warn(
@@ -383,35 +396,10 @@ pub fn hook_settings(f: &Facts) -> Finding {
 /// `.exomonad/mcp.json` starts this binary's `mcp-stdio` as the `exomonad` server.
 pub fn mcp_config(f: &Facts) -> Finding {
     const ID: &str = "mcp-config";
-    let (path, file) = &f.mcp_config;
-    if let Some(cmd) = &f.lead_command {
-        return Finding::ok(
-            ID,
-            format!(
-                "lead_command is set ({cmd:?}): the lead is wired by it, not by {}",
-                path.display()
-            ),
-        );
-    }
-    let config = match file {
-        JsonFile::Missing => {
-            return Finding::fail(
-                ID,
-                format!(
-                    "{} does not exist: the lead has no exomonad tools",
-                    path.display()
-                ),
-                rewrite_fix(f),
-            );
-        }
-        JsonFile::Invalid(e) => {
-            return Finding::fail(
-                ID,
-                format!("{} is not valid JSON: {e}", path.display()),
-                rewrite_fix(f),
-            );
-        }
-        JsonFile::Json(v) => v,
+    let path = &f.mcp_config.0;
+    let config = match wiring_file(f, ID, &f.mcp_config, "the lead has no exomonad tools") {
+        Ok(v) => v,
+        Err(finding) => return finding,
     };
     let server = &config["mcpServers"][MCP_SERVER_NAME];
     let command = server["command"].as_str();
