@@ -51,15 +51,8 @@ unset ZELLIJ ZELLIJ_SESSION_NAME ZELLIJ_PANE_ID TMUX TMUX_PANE
 for v in $(env | sed -n 's/^\(EXOMONAD_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 export HOME="$t/home" XDG_CACHE_HOME="$t/cache" XDG_CONFIG_HOME="$t/cfg" XDG_DATA_HOME="$t/data"
 export ZELLIJ_SOCKET_DIR="$t/s" ZELLIJ_CONFIG_FILE="$t/zellij.kdl"
-cat >"$ZELLIJ_CONFIG_FILE" <<'EOF'
-show_startup_tips false
-show_release_notes false
-session_serialization false
-on_force_close "quit"
-pane_frames false
-simplified_ui true
-default_mode "locked"
-EOF
+# The e2e tests' Zellij configuration: clean, capturable screens, no first-run wizard.
+cp "$repo_root/tests/e2e/zellij-config.kdl" "$ZELLIJ_CONFIG_FILE"
 git_quiet() { git -c user.name=exomonad -c user.email=exomonad@example.invalid "$@" >/dev/null; }
 project="$t/$session"
 mkdir -p "$project"

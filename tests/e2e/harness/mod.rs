@@ -55,15 +55,9 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// Zellij shows no prompt).
 pub use exomonad_protocol::names::DASHBOARD_PERMISSIONS;
 
-/// The Zellij configuration every test uses: clean, capturable screens, no first-run wizard.
-pub const ZELLIJ_CONFIG: &str = r#"show_startup_tips false
-show_release_notes false
-session_serialization false
-on_force_close "quit"
-pane_frames false
-simplified_ui true
-default_mode "locked"
-"#;
+/// The Zellij configuration every test uses (and `scripts/screenshot.sh`): clean, capturable
+/// screens, no first-run wizard.
+pub const ZELLIJ_CONFIG: &str = include_str!("../zellij-config.kdl");
 
 /// Variables of an outer Zellij (or tmux, or agent) that must not leak into a test.
 const REMOVED_VARS: &[&str] = &[
