@@ -205,35 +205,7 @@ fn the_first_hour_of_the_readme_runs_as_written() {
         .to_string(),
     )
     .unwrap();
-    let fake_agent = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/e2e/fake-agent.sh")
-        .canonicalize()
-        .unwrap();
-    let worker_command = [
-        fake_agent.as_os_str(),
-        harness::EXOMONAD.as_ref(),
-        payloads.as_os_str(),
-    ]
-    .iter()
-    .map(|w| sh_quote(w))
-    .collect::<Vec<_>>()
-    .join(" ");
-    fs::create_dir_all(project.join(".exomonad")).unwrap();
-    fs::write(project.join(".exomonad/.gitignore"), "*\n").unwrap();
-    fs::write(
-        project.join(".exomonad/config.toml"),
-        format!(
-            "worker_command = {}\n",
-            serde_json::to_string(&worker_command).unwrap()
-        ),
-    )
-    .unwrap();
-    // `worker_command` runs code, so it counts only once the person trusted the file.
-    sandbox
-        .exomonad(&["trust"])
-        .cwd(&project)
-        .run()
-        .assert_success();
+    sandbox.use_fake_agent_workers(&project, &payloads);
     let api_url = github.uri();
     // The README's user has a github.com token in GH_TOKEN; the mock here is another host, so
     // its token goes in GH_ENTERPRISE_TOKEN (`gh`'s rule, which exomonad follows).

@@ -44,7 +44,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use harness::{Dashboard, GitRepo, Run, Sandbox, Spawned, Zellij, replay_payload, sh_quote};
+use harness::{Dashboard, GitRepo, Run, Sandbox, Spawned, Zellij, replay_payload};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -408,36 +408,8 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
             fs::write(dir.join(name), payload.to_string()).unwrap();
         }
     }
-    let fake_agent = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/e2e/fake-agent.sh")
-        .canonicalize()
-        .expect("tests/e2e/fake-agent.sh exists");
-    let worker_command = [
-        "sh".as_ref(),
-        fake_agent.as_os_str(),
-        harness::EXOMONAD.as_ref(),
-        payloads.as_os_str(),
-    ]
-    .iter()
-    .map(|w| sh_quote(w))
-    .collect::<Vec<_>>()
-    .join(" ");
-    fs::create_dir_all(project.join(".exomonad")).unwrap();
-    fs::write(project.join(".exomonad/.gitignore"), "*\n").unwrap();
-    fs::write(
-        project.join(".exomonad/config.toml"),
-        format!(
-            "worker_command = {}\n",
-            serde_json::to_string(&worker_command).unwrap()
-        ),
-    )
-    .unwrap();
-    // `worker_command` runs code: it counts only once the person trusted the file.
-    sandbox
-        .exomonad(&["trust"])
-        .cwd(&project)
-        .run()
-        .assert_success();
+    let fake_agent = harness::fake_agent();
+    sandbox.use_fake_agent_workers(&project, &payloads);
     assert!(project_repo.is_clean());
 
     // --- The session. ----------------------------------------------------------------------
@@ -494,8 +466,10 @@ fn spawn_list_focus_resume_and_cleanup_workers_in_a_real_session() {
         assert_eq!(pane["title"], json!(format!("gh-{n}")), "{pane:#}");
         let command = pane["terminal_command"].as_str().unwrap_or_default();
         for part in [
-            format!("env EXOMONAD_AGENT_ID=gh-{n} EXOMONAD_ROLE=worker sh "),
-            fake_agent.display().to_string(),
+            format!(
+                "env EXOMONAD_AGENT_ID=gh-{n} EXOMONAD_ROLE=worker {}",
+                fake_agent.display()
+            ),
             format!(
                 "--settings {}",
                 wt.join(".exomonad/claude-settings.json").display()

@@ -658,6 +658,37 @@ impl Sandbox {
         }
     }
 
+    /// Makes the workers spawned in `project` run `tests/e2e/fake-agent.sh`, a stand-in for
+    /// Claude Code that replays the payloads in `payloads/<agent id>/` through `exomonad hook`:
+    /// its `worker_command` in `project/.exomonad/config.toml`, trusted with `exomonad trust`
+    /// as a person who set it would (the key runs code).
+    pub fn use_fake_agent_workers(&self, project: &Path, payloads: &Path) {
+        let fake_agent = fake_agent();
+        let worker_command = [
+            fake_agent.as_os_str(),
+            EXOMONAD.as_ref(),
+            payloads.as_os_str(),
+        ]
+        .iter()
+        .map(|w| sh_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ");
+        fs::create_dir_all(project.join(".exomonad")).unwrap();
+        fs::write(project.join(".exomonad/.gitignore"), "*\n").unwrap();
+        fs::write(
+            project.join(".exomonad/config.toml"),
+            format!(
+                "worker_command = {}\n",
+                serde_json::to_string(&worker_command).unwrap()
+            ),
+        )
+        .unwrap();
+        self.exomonad(&["trust"])
+            .cwd(project)
+            .run()
+            .assert_success();
+    }
+
     /// `exomonad plugin-path`: writes the dashboard wasm if missing, returns its absolute path.
     pub fn plugin_path(&self) -> PathBuf {
         let run = self.exomonad(&["plugin-path"]).run();
@@ -1727,6 +1758,15 @@ fn key_name(c: char) -> String {
 // ---------------------------------------------------------------------------------------------
 // Misc
 // ---------------------------------------------------------------------------------------------
+
+/// `tests/e2e/fake-agent.sh`, absolute: the stand-in for Claude Code that
+/// [`Sandbox::use_fake_agent_workers`] makes workers run.
+pub fn fake_agent() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/e2e/fake-agent.sh")
+        .canonicalize()
+        .expect("tests/e2e/fake-agent.sh exists")
+}
 
 /// A Zellij service result as the [`Output`] of the command: its stdout on success; on
 /// failure the exit status and stderr Zellij gave, or exit code 1 and the error's text when

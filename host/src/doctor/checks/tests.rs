@@ -271,3 +271,11 @@ fn an_untrusted_config_warns_and_names_its_keys() {
     );
     assert!(finding.fix.unwrap().contains("exomonad trust"));
 }
+
+#[test]
+fn an_agent_that_tells_no_version_warns() {
+    let mut f = healthy();
+    let workers = f.agents.iter_mut().find(|a| a.role == "workers").unwrap();
+    workers.program.version = Err("`--version` failed (exit status: 2)".into());
+    assert_eq!(status(worker_agent, &f), Status::Warn);
+}
