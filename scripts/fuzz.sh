@@ -10,7 +10,7 @@
 #
 # A crash stops the run with the target's name, the panic and the input file under
 # fuzz/artifacts/<target>/; reproduce it with fuzz/target/<triple>/release/<target> <file>.
-# Prints `fuzz: N passed, N failed` last and exits non-zero when a target failed.
+# Prints `fuzz: PASS` or `fuzz: FAIL` last, and exits non-zero when a target failed.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,5 +54,10 @@ for target in "${targets[@]}"; do
     failed=$((failed + 1))
   fi
 done
-printf '\nfuzz: %d passed, %d failed\n' "$passed" "$failed"
-((failed == 0))
+if ((failed == 0)); then
+  printf '\nfuzz: PASS (%d targets, %ss each, no crash)\n' "$passed" "$seconds"
+else
+  printf '\nfuzz: FAIL (%d of %d targets crashed; inputs under fuzz/artifacts/)\n' \
+    "$failed" "$((passed + failed))"
+  exit 1
+fi
