@@ -50,7 +50,9 @@ for target in "${targets[@]}"; do
     passed=$((passed + 1))
   else
     printf 'fuzz %s: FAILED\n' "$target"
-    grep -E "panicked at|^SUMMARY|Test unit written|ERROR: libFuzzer" "$log" | head -20 || tail -20 "$log"
+    # The panic and its message, what libFuzzer saw, and where the input went.
+    { grep -A2 "panicked at" "$log" || tail -20 "$log"; } | head -20
+    grep -E "^SUMMARY|Test unit written" "$log" || true
     failed=$((failed + 1))
   fi
 done
