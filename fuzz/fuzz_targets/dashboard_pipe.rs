@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
             1 => PipeFrom::Plugin(u32::from(source / 3)),
             _ => PipeFrom::Keybind,
         };
-        now = now + jiff::SignedDuration::from_secs(i64::from(*step));
+        now += jiff::SignedDuration::from_secs(i64::from(*step));
         let payload = String::from_utf8_lossy(payload);
         let payload = (!payload.is_empty()).then_some(payload.as_ref());
         for effect in dashboard.apply_pipe_message(name, payload, &source, now) {
