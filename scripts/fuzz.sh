@@ -22,6 +22,8 @@ all_targets=(hook_payload dashboard_pipe form_request shell_deny mcp_tool_args)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
+# Its own target directory always (an instrumented build shares nothing with the product's).
+export CARGO_TARGET_DIR="$repo_root/fuzz/target"
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
