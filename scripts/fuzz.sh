@@ -5,8 +5,9 @@
 # It builds with the coverage instrumentation `cargo fuzz build --sanitizer none` passes to
 # rustc; those flags (-C passes, -C llvm-args) are stable, so the pinned stable toolchain is
 # enough and cargo-fuzz itself need not be installed. AddressSanitizer is left out: every
-# target runs safe Rust, and `-Z sanitizer` needs a nightly compiler. With cargo-fuzz
-# installed, `RUSTC_BOOTSTRAP=1 cargo fuzz run <target>` runs the same targets with ASan.
+# target runs safe Rust, and `-Z sanitizer` needs a nightly compiler. The crate has cargo-fuzz's
+# layout, so `RUSTC_BOOTSTRAP=1 cargo fuzz run <target>` should run the same targets with ASan
+# (not tried here: cargo-fuzz is not installed on the project's machines).
 #
 # A crash stops the run with the target's name, the panic and the input file under
 # fuzz/artifacts/<target>/; reproduce it with fuzz/target/<triple>/release/<target> <file>.
