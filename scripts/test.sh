@@ -71,6 +71,10 @@ set +e
 # popup hang in about ten parallel runs). --no-fail-fast: every failure is reported.
 run cargo test --workspace --locked --no-fail-fast -- --test-threads=1 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# A short bounded fuzz run of every target in fuzz/ (about 3 minutes with its build on 2
+# cores); scripts/fuzz.sh prints `fuzz: PASS` or `fuzz: FAIL` with the crashing input.
+run scripts/fuzz.sh 20
+fuzz_status=$?
 set -e
 awk '/^test result: / {
        for (i = 1; i <= NF; i++) {
@@ -80,4 +84,6 @@ awk '/^test result: / {
        }
      }
      END { printf "\ntests: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log"
+((fuzz_status == 0)) || echo "fuzz: FAIL (see above)"
+((status != 0)) || status=$fuzz_status
 exit "$status"

@@ -200,4 +200,67 @@ mod tests {
         ));
         assert!(matches!(layout("layout {"), Err(LayoutError::Parse(_))));
     }
+
+    /// Outside text that has broken layouts elsewhere: quotes, escapes, controls, bidi.
+    fn hostile_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let fragment = prop_oneof![
+            any::<String>(),
+            Just("\"\\' } { /* // ; r#\"".to_owned()),
+            Just("\u{1b}[31m\u{1b}]0;title\u{7}".to_owned()),
+            Just("\u{202E}\u{2066}\u{85}\u{feff}".to_owned()),
+            Just("\n\t\r\u{0}".to_owned()),
+            Just(DASHBOARD_PLACEHOLDER.to_owned()),
+        ];
+        prop::collection::vec(fragment, 0..6).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        /// Whatever the project path, plugin URL and lead command: the layout renders, parses
+        /// back (KDL v1) to the same text with controls removed, and holds no raw control
+        /// character but line breaks between nodes.
+        #[test]
+        fn hostile_values_parse_back(
+            cwd in hostile_text(),
+            plugin_url in hostile_text(),
+            lead in proptest::option::of(proptest::collection::vec(hostile_text(), 1..5)),
+        ) {
+            let out = SessionLayout { plugin_url: plugin_url.clone(), cwd: cwd.clone(), lead_command: lead.clone() }
+                .render(SESSION_LAYOUT)
+                .expect("the shipped template renders");
+            proptest::prop_assert!(!out.chars().any(is_unsafe_in_file), "raw control in {:?}", out);
+            let mut doc: KdlDocument = out.parse().expect("generated KDL parses");
+            let layout = doc.get_mut("layout").expect("layout node");
+            let body = layout.children_mut().as_mut().expect("layout body");
+            let first = &body.nodes()[0];
+            proptest::prop_assert_eq!(first.name().value(), "cwd");
+            let want_cwd = strip_controls(&cwd);
+            proptest::prop_assert_eq!(first.entries()[0].value().as_string(), Some(want_cwd.as_str()));
+            let (mut locations, mut commands, mut args) = (Vec::new(), Vec::new(), Vec::new());
+            visit(body, &mut |n| {
+                if n.name().value() == "plugin" {
+                    locations.extend(string_prop(n, "location").map(str::to_owned));
+                }
+                commands.extend(string_prop(n, "command").map(str::to_owned));
+                if n.name().value() == "args" {
+                    args = n.entries().iter().map(|e| e.value().as_string().unwrap().to_owned()).collect();
+                }
+            });
+            proptest::prop_assert!(locations.contains(&strip_controls(&plugin_url)), "{:?}", locations);
+            let want: Vec<String> = lead.unwrap_or_default().iter().map(|s| strip_controls(s)).collect();
+            match want.split_first() {
+                Some((program, want_args)) => {
+                    proptest::prop_assert_eq!(commands, vec![program.clone()]);
+                    proptest::prop_assert_eq!(args, want_args.to_vec());
+                }
+                None => proptest::prop_assert!(commands.is_empty()),
+            }
+        }
+    }
+
+    /// A character that must not appear raw in a generated layout: a control or bidi
+    /// character other than the line breaks between nodes.
+    fn is_unsafe_in_file(c: char) -> bool {
+        c != '\n' && exomonad_ui::text::is_unsafe(c)
+    }
 }
