@@ -22,7 +22,8 @@
 //!    Zellij session), resolved once from the working directory and the environment.
 //! 4. **[`services`]** — one module per outside tool: git, worktrees, GitHub, Zellij and the
 //!    dashboard in it, files, child processes. A service knows no flow.
-//! 5. **[`base`]** — configuration, paths, logging, the embedded WASM files, atomic writes.
+//! 5. **[`base`]** — configuration (and trust in a project's file), paths, logging, the embedded
+//!    WASM files, atomic writes.
 
 pub mod base;
 pub mod cli;
