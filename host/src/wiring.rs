@@ -36,19 +36,10 @@ pub const MCP_SERVER_NAME: &str = "exomonad";
 /// The subcommand of the `exomonad` executable that serves MCP on stdio.
 pub const MCP_SUBCOMMAND: &str = "mcp-stdio";
 
-/// The Gemini CLI events a worker's hooks listen to: the counterparts of
-/// [`CLAUDE_HOOK_EVENTS`]. `BeforeModel`, `AfterModel` (fired for
-/// every streamed chunk) and `BeforeToolSelection` are left out: they would run the hook
-/// command many times per turn for nothing exomonad decides.
-pub const GEMINI_HOOK_EVENTS: &[&str] = &[
-    "SessionStart",
-    "BeforeAgent",
-    "BeforeTool",
-    "AfterTool",
-    "Notification",
-    "AfterAgent",
-    "SessionEnd",
-];
+/// The Gemini CLI events a worker's hooks listen to, the counterparts of
+/// [`CLAUDE_HOOK_EVENTS`]: [`exomonad_protocol::hook::gemini::REGISTERED_EVENTS`] (which
+/// says what is left out and why).
+pub const GEMINI_HOOK_EVENTS: &[&str] = exomonad_protocol::hook::gemini::REGISTERED_EVENTS;
 
 /// The Claude Code events exomonad listens to.
 pub const CLAUDE_HOOK_EVENTS: &[&str] = &[

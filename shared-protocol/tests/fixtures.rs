@@ -72,17 +72,6 @@ fn recorded_payloads_have_the_fields_policies_read() {
     );
 }
 
-/// Every event exomonad registers for Gemini CLI (the host's `GEMINI_HOOK_EVENTS`).
-const GEMINI_EVENTS: &[&str] = &[
-    "SessionStart",
-    "BeforeAgent",
-    "BeforeTool",
-    "AfterTool",
-    "Notification",
-    "AfterAgent",
-    "SessionEnd",
-];
-
 #[test]
 fn every_recorded_gemini_payload_round_trips_unchanged() {
     let all = fixtures_in("gemini-cli-0.61.0");
@@ -105,7 +94,7 @@ fn every_recorded_gemini_payload_round_trips_unchanged() {
         );
         events.insert(parsed.hook_event_name.clone());
     }
-    for event in GEMINI_EVENTS {
+    for event in exomonad_protocol::hook::gemini::REGISTERED_EVENTS {
         assert!(events.contains(*event), "no recorded {event} payload");
     }
 }

@@ -23,6 +23,20 @@ pub const EVENT_NAMES: &[&str] = &[
     "PreCompress",
 ];
 
+/// The Gemini CLI events exomonad registers for its workers (the host's `wiring` writes them
+/// into the worker's settings; the recorded fixtures cover each). `BeforeModel`, `AfterModel`
+/// (fired for every streamed chunk) and `BeforeToolSelection` are left out: they would run the
+/// hook command many times per turn for nothing exomonad decides.
+pub const REGISTERED_EVENTS: &[&str] = &[
+    "SessionStart",
+    "BeforeAgent",
+    "BeforeTool",
+    "AfterTool",
+    "Notification",
+    "AfterAgent",
+    "SessionEnd",
+];
+
 /// A hook payload from Gemini CLI as one flat object; unknown fields are kept in
 /// [`Self::extra`] so the payload round-trips unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
